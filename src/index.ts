@@ -3,6 +3,33 @@
  */
 export * from './core/errors.js';
 export { Generator, defaultGenerator, manualSeed, DEFAULT_SEED, type GeneratorState } from './core/random.js';
+
+// scalar engine
 export { Value, value, type Scalar } from './scalar/value.js';
 export * as scalar from './scalar/index.js';
+
+// tensors and autograd
+export { Tensor, type TensorLike, type RemovableHandle } from './core/tensor.js';
+export { type DType, type DTypeMap, type TypedArray, DTYPES, DEFAULT_DTYPE, promoteTypes } from './core/dtype.js';
+export { type Shape, broadcastShapes } from './core/shape.js';
+export {
+  tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint,
+  zerosLike, onesLike, fullLike, randLike, randnLike, scalarTensor,
+  type TensorOptions, type RandomOptions, type SizeArg,
+} from './core/creation.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './core/grad-mode.js';
+export { apply, type OpDef, type VjpContext, type GradHook, type BackwardOptions } from './core/autograd.js';
+export { autograd, grad, valueAndGrad, vjp, jvp, hessianVectorProduct, type GradOptions, type AutogradGradOptions } from './core/functional.js';
+export { customOp, FunctionContext, type CustomOpDefinition } from './core/custom-op.js';
+export { gradcheck, gradgradcheck, type GradcheckOptions } from './core/gradcheck.js';
+export type { NestedArray } from './core/print.js';
+export * from './ops/elementwise.js';
+export * from './ops/reduce.js';
+export * from './ops/linalg.js';
+export * from './ops/view.js';
+export * from './ops/copy.js';
+export * from './ops/indexing.js';
+export { backend, setBackend, registerBackend, listBackends, type Backend, type StridedView } from './backend/index.js';
+
+// data
 export { makeMoons, type MoonsOptions, type PointSet } from './data/moons.js';

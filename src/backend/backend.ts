@@ -1,0 +1,64 @@
+/**
+ * The backend seam: the narrow set of kernels the tensor core calls. Kernels read strided views
+ * and return new contiguous typed arrays (or write into a view for `assign`); they validate
+ * nothing (the public ops do) and know nothing about gradients (the op registry does).
+ * The TS reference backend (`backend/js`) is the readable truth; faster backends must agree with it.
+ */
+import type { DType, TypedArray } from '../core/dtype.js';
+import type { Shape } from '../core/shape.js';
+
+/** A typed array seen as a tensor: element (i, j, …) is `data[offset + i·strides[0] + j·strides[1] + …]`. */
+export interface StridedView {
+  readonly data: TypedArray;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Elementwise ops of one operand. `cast` copies (converting to the output dtype); `toBool` is `x != 0`. */
+export type UnaryOp =
+  | 'cast' | 'toBool' | 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'abs' | 'sign'
+  | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'reciprocal' | 'square' | 'floor' | 'ceil'
+  | 'round' | 'logicalNot' | 'isnan';
+
+/** Elementwise ops of two operands; comparisons and logical ops give 0/1. */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
+  | 'logicalAnd' | 'logicalOr';
+
+/** Reductions over a set of axes. */
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+
+/** The kernels every backend provides. */
+export interface Backend {
+  readonly name: string;
+  /** `op(x)` for every element of `x`, into a new contiguous array of `dtype`. */
+  unary(op: UnaryOp, x: StridedView, dtype: DType): TypedArray;
+  /** `op(a, b)` where `a` and `b` are already broadcast to `shape` (stride 0 on stretched dims). */
+  binary(op: BinaryOp, a: StridedView, b: StridedView, shape: Shape, dtype: DType): TypedArray;
+  /** `cond ? a : b`, all three broadcast to `shape`. */
+  where(cond: StridedView, a: StridedView, b: StridedView, shape: Shape, dtype: DType): TypedArray;
+  /** Reduces over `axes` (sorted, distinct); the result has the remaining dims, in order. */
+  reduce(op: ReduceOp, x: StridedView, axes: readonly number[], dtype: DType): TypedArray;
+  /** Index of the first max (or min) along `axis`; NaN counts as the max (and the min), as in PyTorch. */
+  argReduce(op: 'argmax' | 'argmin', x: StridedView, axis: number): Int32Array;
+  /** Writes `src` (already broadcast to `dst.shape`) into the view `dst`, converting to `dst`'s dtype. */
+  assign(dst: StridedView, src: StridedView): void;
+  /** Batched matrix product: `a` is [B,M,K], `b` is [B,K,N] (batch broadcast through strides); the result is [B,M,N]. */
+  matmul(a: StridedView, b: StridedView, dtype: DType): TypedArray;
+  /**
+   * Pads each dim with `low[d]` elements before, `high[d]` after and `interior[d]` between
+   * neighbours, all set to `value` (XLA's pad); the input lands at `low + i·(interior + 1)`.
+   */
+  pad(x: StridedView, low: readonly number[], high: readonly number[], interior: readonly number[], value: number, dtype: DType): TypedArray;
+  /** `out[…, i, …] = x[…, index[…, i, …], …]` along `axis`; `out` has `index`'s shape. */
+  gather(x: StridedView, axis: number, index: StridedView, dtype: DType): TypedArray;
+  /** A copy of `base` (contiguous) with `src[…, i, …]` added at `[…, index[…, i, …], …]` along `axis`. */
+  scatterAdd(base: StridedView, axis: number, index: StridedView, src: StridedView, dtype: DType): TypedArray;
+  /** Selects entries `index[j]` (a 1-d view) along `axis`. */
+  indexSelect(x: StridedView, axis: number, index: StridedView, dtype: DType): TypedArray;
+  /** A copy of `base` with `src[…, j, …]` added at `[…, index[j], …]` along `axis`. */
+  indexAdd(base: StridedView, axis: number, index: StridedView, src: StridedView, dtype: DType): TypedArray;
+  /** Running sum along `axis`. */
+  cumsum(x: StridedView, axis: number, dtype: DType): TypedArray;
+}

@@ -1,0 +1,55 @@
+/**
+ * Backend selection: the core calls `backend()` for every kernel; `setBackend` swaps the implementation.
+ */
+import { ArgumentError, check } from '../core/errors.js';
+import type { Backend } from './backend.js';
+import { jsBackend } from './js/index.js';
+
+const registry = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
+let current: Backend = jsBackend;
+
+/**
+ * The backend that runs kernels now.
+ * @example
+ * backend().name; // 'js'
+ */
+export function backend(): Backend {
+  return current;
+}
+
+/**
+ * Registers a backend so that `setBackend(name)` can select it.
+ * @example
+ * registerBackend(myBackend);
+ */
+export function registerBackend(b: Backend): void {
+  registry.set(b.name, b);
+}
+
+/**
+ * Selects the backend by name (or object) for all following ops; returns the previous one.
+ * @example
+ * setBackend('js');
+ */
+export function setBackend(b: string | Backend): Backend {
+  const previous = current;
+  if (typeof b === 'string') {
+    const found = registry.get(b);
+    check(found !== undefined, ArgumentError, () => `[setBackend] unknown backend "${b}"; registered: ${[...registry.keys()].join(', ')}`);
+    current = found;
+  } else {
+    current = b;
+  }
+  return previous;
+}
+
+/**
+ * Names of the registered backends.
+ * @example
+ * listBackends(); // ['js']
+ */
+export function listBackends(): string[] {
+  return [...registry.keys()];
+}
+
+export type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp } from './backend.js';

@@ -1,0 +1,31 @@
+/**
+ * The TypeScript reference backend: plain loops over typed arrays, the readable truth that faster
+ * backends are tested against.
+ */
+import type { Backend } from '../backend.js';
+import { binary, unary, where } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { assign, cumsum, gather, indexAdd, indexSelect, pad, scatterAdd } from './movement.js';
+import { argReduce, reduce } from './reduce.js';
+
+/**
+ * The reference backend.
+ * @example
+ * setBackend(jsBackend);
+ */
+export const jsBackend: Backend = {
+  name: 'js',
+  unary,
+  binary,
+  where,
+  reduce,
+  argReduce,
+  assign,
+  matmul,
+  pad,
+  gather,
+  scatterAdd,
+  indexSelect,
+  indexAdd,
+  cumsum,
+};

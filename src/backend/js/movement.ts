@@ -1,0 +1,165 @@
+/**
+ * Copying and indexing kernels: assign (into a view), pad, gather/scatterAdd, indexSelect/indexAdd, cumsum.
+ */
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { allocate, dtypeOfArray } from '../../core/dtype.js';
+import { contiguousStrides } from '../../core/shape.js';
+import type { StridedView } from '../backend.js';
+import { unary } from './elementwise.js';
+import { isContiguous, offsetsOf } from './layout.js';
+
+/**
+ * Writes `src` (broadcast to `dst.shape`) into the view `dst`, converting to `dst`'s dtype.
+ * @example
+ * assign(paramView, updatedView);
+ */
+export function assign(dst: StridedView, src: StridedView): void {
+  const dtype = dtypeOfArray(dst.data);
+  const converted = dtype === 'bool' && dtypeOfArray(src.data) !== 'bool' ? unary('toBool', src, 'bool') : null;
+  if (converted === null && isContiguous(dst) && isContiguous(src) && dtypeOfArray(src.data) === dtype) {
+    const n = dst.shape.reduce((p, s) => p * s, 1);
+    dst.data.set(src.data.subarray(src.offset, src.offset + n) as never, dst.offset);
+    return;
+  }
+  const values = converted ?? src.data;
+  const srcOffsets = converted ? null : offsetsOf(src);
+  const dstOffsets = offsetsOf(dst);
+  const out = dst.data;
+  for (let i = 0; i < dstOffsets.length; i++) out[dstOffsets[i]!] = values[srcOffsets ? srcOffsets[i]! : i]!;
+}
+
+/**
+ * Pads with `low`/`high` elements around each dim and `interior` between neighbours, filled with `value`.
+ * @example
+ * pad(view2x2, [1, 0], [0, 1], [0, 0], 0, 'float32'); // [3, 3]
+ */
+export function pad(
+  x: StridedView,
+  low: readonly number[],
+  high: readonly number[],
+  interior: readonly number[],
+  value: number,
+  dtype: DType,
+): TypedArray {
+  const outShape = x.shape.map((s, d) => low[d]! + high[d]! + s + Math.max(s - 1, 0) * interior[d]!);
+  const outStrides = contiguousStrides(outShape);
+  const out = allocate(dtype, outShape.reduce((p, s) => p * s, 1));
+  if (value !== 0) out.fill(value);
+  // each input element (i₀, i₁, …) lands at Σ (low[d] + i_d·(interior[d] + 1))·outStride[d]
+  const target = offsetsOf({
+    shape: x.shape,
+    strides: outStrides.map((s, d) => s * (interior[d]! + 1)),
+    offset: low.reduce((acc, l, d) => acc + l * outStrides[d]!, 0),
+  });
+  const source = offsetsOf(x);
+  for (let i = 0; i < source.length; i++) out[target[i]!] = x.data[source[i]!]!;
+  return out;
+}
+
+/** Offsets, for every element of `shape` in row-major order, into a view with `shape`'s sizes on all dims but `axis`. */
+function offsetsWithoutAxis(view: StridedView, shape: readonly number[], axis: number): Int32Array {
+  return offsetsOf({ shape, strides: view.strides.map((s, d) => (d === axis ? 0 : s)), offset: view.offset });
+}
+
+/**
+ * `out[…, i, …] = x[…, index[…, i, …], …]` along `axis`; `out` has `index`'s shape.
+ * @example
+ * gather(x, 1, idx, 'float32');
+ */
+export function gather(x: StridedView, axis: number, index: StridedView, dtype: DType): TypedArray {
+  const base = offsetsWithoutAxis(x, index.shape, axis);
+  const idx = offsetsOf(index);
+  const stride = x.strides[axis] ?? 0;
+  const out = allocate(dtype, idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = x.data[base[i]! + index.data[idx[i]!]! * stride]!;
+  return out;
+}
+
+/**
+ * A contiguous copy of `base` with each `src` element added at its `index` position along `axis`.
+ * @example
+ * scatterAdd(zeros, 1, idx, src, 'float32');
+ */
+export function scatterAdd(base: StridedView, axis: number, index: StridedView, src: StridedView, dtype: DType): TypedArray {
+  const out = unary('cast', base, dtype);
+  const outStrides = contiguousStrides(base.shape);
+  const target = offsetsOf({ shape: index.shape, strides: outStrides.map((s, d) => (d === axis ? 0 : s)), offset: 0 });
+  const idx = offsetsOf(index);
+  const values = offsetsOf({ shape: index.shape, strides: src.strides, offset: src.offset });
+  const stride = outStrides[axis] ?? 0;
+  for (let i = 0; i < idx.length; i++) out[target[i]! + index.data[idx[i]!]! * stride]! += src.data[values[i]!]!;
+  return out;
+}
+
+/**
+ * Selects the entries `index[j]` (a 1-d view) along `axis`.
+ * @example
+ * indexSelect(embeddings, 0, tokenIds, 'float32'); // one row per token
+ */
+export function indexSelect(x: StridedView, axis: number, index: StridedView, dtype: DType): TypedArray {
+  const k = index.shape[0] ?? 1;
+  const picked = Array.from({ length: k }, (_, j) => index.data[index.offset + j * (index.strides[0] ?? 0)]!);
+  // view x with its `axis` replaced by the picked entries: iterate that shape, mapping position j to picked[j]
+  const shape = x.shape.map((s, d) => (d === axis ? k : s));
+  const outer = shape.slice(0, axis).reduce((p, s) => p * s, 1);
+  const inner = shape.slice(axis + 1).reduce((p, s) => p * s, 1);
+  const innerOffsets = offsetsOf({ shape: shape.slice(axis + 1), strides: x.strides.slice(axis + 1), offset: 0 });
+  const outerOffsets = offsetsOf({ shape: shape.slice(0, axis), strides: x.strides.slice(0, axis), offset: x.offset });
+  const out = allocate(dtype, outer * k * inner);
+  const stride = x.strides[axis] ?? 0;
+  let o = 0;
+  for (let a = 0; a < outer; a++) {
+    for (let j = 0; j < k; j++) {
+      const start = outerOffsets[a]! + picked[j]! * stride;
+      for (let b = 0; b < inner; b++) out[o++] = x.data[start + innerOffsets[b]!]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * A contiguous copy of `base` with `src[…, j, …]` added at `[…, index[j], …]` along `axis`.
+ * @example
+ * indexAdd(zeros, 0, tokenIds, rowGrads, 'float32');
+ */
+export function indexAdd(base: StridedView, axis: number, index: StridedView, src: StridedView, dtype: DType): TypedArray {
+  const out = unary('cast', base, dtype);
+  const k = index.shape[0] ?? 1;
+  const shape = base.shape;
+  const outer = shape.slice(0, axis).reduce((p, s) => p * s, 1);
+  const inner = shape.slice(axis + 1).reduce((p, s) => p * s, 1);
+  const n = shape[axis] ?? 1;
+  const srcOffsets = offsetsOf(src);
+  let i = 0;
+  for (let a = 0; a < outer; a++) {
+    for (let j = 0; j < k; j++) {
+      const row = (a * n + index.data[index.offset + j * (index.strides[0] ?? 0)]!) * inner;
+      for (let b = 0; b < inner; b++) out[row + b]! += src.data[srcOffsets[i++]!]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * Running sum along `axis`.
+ * @example
+ * cumsum(view, 0, 'float32');
+ */
+export function cumsum(x: StridedView, axis: number, dtype: DType): TypedArray {
+  const out = unary('cast', x, dtype);
+  const shape = x.shape;
+  const outer = shape.slice(0, axis).reduce((p, s) => p * s, 1);
+  const inner = shape.slice(axis + 1).reduce((p, s) => p * s, 1);
+  const n = shape[axis] ?? 1;
+  for (let a = 0; a < outer; a++) {
+    for (let b = 0; b < inner; b++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) {
+        const at = (a * n + j) * inner + b;
+        acc += out[at]!;
+        out[at] = acc;
+      }
+    }
+  }
+  return out;
+}

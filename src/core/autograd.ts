@@ -1,0 +1,278 @@
+/**
+ * The autodiff core: `apply` runs an op and, when gradients are wanted, records a `Node` with the
+ * op's vjp (vector-Jacobian product) and what it saved; `runBackward` walks the recorded graph in
+ * reverse topological order and applies the chain rule. Readable in one sitting:
+ *
+ *   apply(op, inputs, attrs) ── op.forward (backend kernels) ──► output
+ *                              └─ if grad mode and an input requires grad: output._node = Node
+ *   runBackward(roots)       ── iterative topological sort of Nodes ──► for each node, newest first:
+ *                               check saved versions, run hooks, vjp(grad), reduce broadcasting,
+ *                               accumulate into the inputs' pending grads (or leaves' .grad)
+ */
+import { AutogradError, check } from './errors.js';
+import { isGradEnabled, setGradEnabled } from './grad-mode.js';
+import { broadcastsTo, sameShape, showShape, type Shape } from './shape.js';
+import { isFloating, type DType } from './dtype.js';
+import type { Tensor } from './tensor.js';
+
+/** What a vjp sees: the saved tensors, the attributes, and which inputs need a gradient. */
+export interface VjpContext<A> {
+  /** The op's inputs, when the op saves them (`save: 'inputs' | 'all'`); empty otherwise. */
+  readonly inputs: readonly Tensor[];
+  /** The op's output, when the op saves it (`save: 'output' | 'all'`). */
+  readonly output: Tensor | null;
+  readonly attrs: A;
+  /** Shapes of the inputs (always kept: they are small). */
+  readonly inputShapes: readonly Shape[];
+  /** Dtypes of the inputs. */
+  readonly inputDtypes: readonly DType[];
+  /** `needsInputGrad[i]` is false when input i needs no gradient; its rule may return null. */
+  readonly needsInputGrad: readonly boolean[];
+}
+
+/**
+ * A primitive op: its forward (backend kernels) and its vjp, side by side.
+ * The vjp gets the output's gradient `g` and returns one gradient per input (or null), written
+ * with public differentiable ops so that gradients of gradients work. A gradient may be shaped like
+ * the broadcast output: the engine sums it down to the input's shape.
+ */
+export interface OpDef<A = undefined> {
+  readonly name: string;
+  /** What backward needs; saved tensors are version-checked and released after backward. */
+  readonly save: 'none' | 'inputs' | 'output' | 'all';
+  forward(inputs: readonly Tensor[], attrs: A): Tensor;
+  /** Absent for ops without a gradient (comparisons, argmax, ...). */
+  readonly vjp?: (g: Tensor, ctx: VjpContext<A>) => readonly (Tensor | null)[];
+  /** Frees what the attributes hold for backward (custom ops keep their saved tensors there). */
+  readonly release?: (attrs: A) => void;
+}
+
+/** A hook on a tensor's gradient; returning a tensor replaces the gradient. */
+export type GradHook = (grad: Tensor) => Tensor | void;
+
+/** An edge of the graph: the input's node, the leaf tensor that accumulates, or null (no gradient needed). */
+type Edge = Node | Tensor | null;
+
+const NOTHING_SAVED = Object.freeze({ inputs: Object.freeze([]) as readonly Tensor[], output: null, versions: [] as number[] });
+
+/** A recorded application of an op: what backward needs to send the gradient to the op's inputs. */
+export class Node {
+  /** One edge per input. */
+  readonly next: Edge[];
+  readonly inputShapes: Shape[];
+  readonly inputDtypes: DType[];
+  readonly outShape: Shape;
+  readonly outDtype: DType;
+  /** Saved tensors and the storage versions they had; null once released. */
+  saved: { inputs: readonly Tensor[]; output: Tensor | null; versions: number[] } | null;
+  /** Hooks registered on the output tensor (a non-leaf). */
+  hooks: GradHook[] | null = null;
+  /** The output tensor, when `retainGrad()` asked for its `.grad`. */
+  retained: Tensor | null = null;
+  _mark = 0;
+
+  constructor(
+    readonly op: OpDef<unknown>,
+    readonly attrs: unknown,
+    inputs: readonly Tensor[],
+    output: Tensor,
+  ) {
+    const n = inputs.length;
+    this.next = new Array<Edge>(n);
+    this.inputShapes = new Array<Shape>(n);
+    this.inputDtypes = new Array<DType>(n);
+    for (let i = 0; i < n; i++) {
+      const t = inputs[i]!;
+      this.next[i] = t._requiresGrad ? (t._node ?? t) : null;
+      this.inputShapes[i] = t.shape;
+      this.inputDtypes[i] = t.dtype;
+    }
+    this.outShape = output.shape;
+    this.outDtype = output.dtype;
+    const save = op.save;
+    if (save === 'none') {
+      this.saved = NOTHING_SAVED;
+      return;
+    }
+    const savedInputs = save === 'inputs' || save === 'all' ? inputs : [];
+    const savedOutput = save === 'output' || save === 'all' ? output : null;
+    const versions = savedInputs.map((t) => t._storage.version);
+    if (savedOutput !== null) versions.push(savedOutput._storage.version);
+    this.saved = { inputs: savedInputs, output: savedOutput, versions };
+  }
+}
+
+/**
+ * Runs `op` on `inputs` and records the graph when grad mode is on and an input requires grad.
+ * @example
+ * const y = apply(EXP, [x], undefined); // y._node records exp's vjp when x.requiresGrad
+ */
+export function apply<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
+  const out = op.forward(inputs, attrs);
+  if (op.vjp === undefined || !isGradEnabled() || !isFloating(out.dtype)) return out;
+  let needed = false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!._requiresGrad) needed = true;
+  if (!needed) return out;
+  out._node = new Node(op as OpDef<unknown>, attrs, inputs, out);
+  out._requiresGrad = true;
+  return out;
+}
+
+/** Options of `runBackward`. */
+export interface BackwardOptions {
+  /** Keep saved tensors so that backward can run through this graph again (default false). */
+  retainGraph?: boolean;
+  /** Record the backward computation itself, for higher-order gradients (default false). */
+  createGraph?: boolean;
+}
+
+let visitEpoch = 0;
+
+/** The nodes reachable from `roots`, each before the nodes it feeds (iterative DFS, post-order reversed). */
+function topologicalOrder(roots: readonly Node[]): Node[] {
+  const epoch = ++visitEpoch;
+  const post: Node[] = [];
+  const stack: Node[] = [];
+  const nextEdge: number[] = [];
+  for (const root of roots) {
+    if (root._mark === epoch) continue;
+    root._mark = epoch;
+    stack.push(root);
+    nextEdge.push(0);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const node = stack[top]!;
+      const i = nextEdge[top]!;
+      if (i < node.next.length) {
+        nextEdge[top] = i + 1;
+        const edge = node.next[i];
+        if (edge instanceof Node && edge._mark !== epoch) {
+          edge._mark = epoch;
+          stack.push(edge);
+          nextEdge.push(0);
+        }
+      } else {
+        stack.pop();
+        nextEdge.pop();
+        post.push(node);
+      }
+    }
+  }
+  return post.reverse();
+}
+
+function accumulate<K>(map: Map<K, Tensor>, key: K, g: Tensor): void {
+  const prev = map.get(key);
+  map.set(key, prev === undefined ? g : prev.add(g));
+}
+
+function runHooks(hooks: GradHook[] | null, g: Tensor): Tensor {
+  if (hooks === null) return g;
+  for (const hook of hooks) {
+    const replaced = hook(g);
+    if (replaced !== undefined) g = replaced;
+  }
+  return g;
+}
+
+/** Sums a gradient shaped like a broadcast result down to `shape` (reducing broadcasting once, here). */
+function reduceToShape(g: Tensor, shape: Shape, op: string, i: number): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  check(broadcastsTo(shape, g.shape), AutogradError,
+    () => `[${op}] vjp for input ${i} returned ${showShape(g.shape)}, expected ${showShape(shape)}`);
+  return g.sumToShape(shape);
+}
+
+function checkSaved(node: Node): NonNullable<Node['saved']> {
+  const saved = node.saved;
+  check(saved !== null, AutogradError, () =>
+    `[backward] trying to backward through the graph a second time (the tensors saved by '${node.op.name}' have been freed); ` +
+      'pass { retainGraph: true } to the first backward if you need to backward twice');
+  const tensors = saved.output === null ? saved.inputs : [...saved.inputs, saved.output];
+  tensors.forEach((t, k) => {
+    const expected = saved.versions[k]!;
+    check(t._storage.version === expected, AutogradError, () =>
+      `[backward] one of the tensors needed for gradient computation has been modified by an in-place operation: ` +
+        `the ${t.dtype} ${showShape(t.shape)} tensor saved by '${node.op.name}' is at version ${t._storage.version}; expected version ${expected} instead`);
+  });
+  return saved;
+}
+
+/**
+ * Backpropagates `grads` from `roots` through the recorded graph. Without `inputs`, gradients
+ * accumulate into the `.grad` of the leaves; with `inputs`, their gradients are returned instead
+ * (and no `.grad` changes), as `torch.autograd.grad` does.
+ * @example
+ * runBackward([loss], [onesLike(loss)], {});
+ */
+export function runBackward(
+  roots: readonly Tensor[],
+  grads: readonly Tensor[],
+  options: BackwardOptions,
+  inputs?: readonly Tensor[],
+): (Tensor | null)[] {
+  const { retainGraph = false, createGraph = false } = options;
+  const pending = new Map<Node, Tensor>();
+  const leafGrads = new Map<Tensor, Tensor>();
+  const wanted = inputs ? new Set(inputs.map((t) => t._node ?? t)) : null;
+  const captured = new Map<Node | Tensor, Tensor>();
+
+  setGradEnabled(createGraph, () => {
+    roots.forEach((root, k) => {
+      const g = grads[k]!;
+      if (root._node === null) accumulate(leafGrads, root, g);
+      else accumulate(pending, root._node, g);
+    });
+    for (const node of topologicalOrder([...pending.keys()])) {
+      let g = pending.get(node);
+      if (g === undefined) continue;
+      pending.delete(node);
+      const saved = node.op.save === 'none' ? NOTHING_SAVED : checkSaved(node);
+      g = runHooks(node.hooks, g);
+      if (node.retained !== null) retainInto(node.retained, g);
+      if (wanted?.has(node)) captured.set(node, g);
+      const rule = node.op.vjp!;
+      const needsInputGrad = node.next.map((e) => e !== null);
+      const inputGrads = rule(g, {
+        inputs: saved.inputs,
+        output: saved.output,
+        attrs: node.attrs,
+        inputShapes: node.inputShapes,
+        inputDtypes: node.inputDtypes,
+        needsInputGrad,
+      });
+      check(inputGrads.length === node.next.length, AutogradError,
+        () => `[${node.op.name}] vjp returned ${inputGrads.length} gradients for ${node.next.length} inputs`);
+      node.next.forEach((edge, i) => {
+        const gi = inputGrads[i];
+        if (edge === null || gi === null || gi === undefined) return;
+        let grad = reduceToShape(gi, node.inputShapes[i]!, node.op.name, i);
+        if (grad.dtype !== node.inputDtypes[i]) grad = grad.to(node.inputDtypes[i]!);
+        if (edge instanceof Node) accumulate(pending, edge, grad);
+        else accumulate(leafGrads, edge, grad);
+      });
+      if (!retainGraph) {
+        if (node.op.save !== 'none') node.saved = null;
+        node.op.release?.(node.attrs);
+      }
+    }
+    for (const [leaf, g] of leafGrads) {
+      const grad = runHooks(leaf._hooks, g);
+      if (wanted !== null) {
+        if (wanted.has(leaf)) captured.set(leaf, grad);
+      } else {
+        retainInto(leaf, grad);
+      }
+    }
+  });
+  return inputs ? inputs.map((t) => captured.get(t._node ?? t) ?? null) : [];
+}
+
+/**
+ * Adds `g` into `t.grad` (runs in the backward's grad mode: recorded only with createGraph).
+ * The first gradient is cloned: the same tensor may reach several leaves
+ * (add's vjp returns g twice), and an in-place update of one `.grad` must not change another.
+ */
+function retainInto(t: Tensor, g: Tensor): void {
+  t.grad = t.grad === null ? g.clone() : t.grad.add(g);
+}

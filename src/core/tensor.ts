@@ -1,0 +1,325 @@
+/**
+ * `Tensor`: an N-d view (storage + shape + strides + offset) with autograd fields. The methods are
+ * thin, chainable forms of the functions in `src/ops` (where validation and the op registry live);
+ * `backward()` hands over to the engine in `autograd.ts`.
+ */
+import type { StridedView } from '../backend/backend.js';
+import * as ops from '../ops/index.js';
+import type { ReduceArgs, SliceArgs, VarArgs } from '../ops/index.js';
+import { AutogradError, DTypeError, ShapeError, check } from './errors.js';
+import { runBackward, type BackwardOptions, type GradHook, type Node } from './autograd.js';
+import { isFloating, type DType, type TypedArray } from './dtype.js';
+import { formatTensor, toNested, type NestedArray } from './print.js';
+import { contiguousStrides, numel, showShape, type Shape } from './shape.js';
+import { Storage } from './storage.js';
+
+/** A tensor or a plain number (numbers don't promote a tensor's dtype within its category). */
+export type TensorLike = Tensor | number;
+
+/** A handle that unregisters a hook. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+/**
+ * An N-dimensional array that records the ops applied to it, so that `backward()` can compute
+ * gradients. Create tensors with `tensor`, `zeros`, `randn`, ...; every op is also a function.
+ * @example
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const y = x.mul(x).sum();
+ * y.backward();
+ * x.grad!.toArray(); // [[2, 4], [6, 8]]
+ */
+export class Tensor implements StridedView {
+  /** The typed array this tensor views (shared with other views of the same storage). */
+  readonly data: TypedArray;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly dtype: DType;
+  /** The gradient accumulated by `backward()` (leaves, and tensors that called `retainGrad()`). */
+  grad: Tensor | null = null;
+  readonly _storage: Storage;
+  _requiresGrad = false;
+  /** The op that produced this tensor, when recorded; null for leaves. */
+  _node: Node | null = null;
+  /** Gradient hooks of a leaf (a non-leaf keeps them on its node). */
+  _hooks: GradHook[] | null = null;
+
+  /** Wraps a storage as a view; most code uses `Tensor.fromData` or the creation functions. */
+  constructor(storage: Storage, shape: Shape, strides: readonly number[], offset: number, dtype: DType) {
+    this._storage = storage;
+    this.data = storage.data;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+    this.dtype = dtype;
+  }
+
+  /**
+   * A contiguous tensor over `data` (not copied).
+   * @example
+   * Tensor.fromData(new Float32Array([1, 2, 3, 4]), [2, 2], 'float32');
+   */
+  static fromData(data: TypedArray, shape: Shape, dtype: DType): Tensor {
+    return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+  }
+
+  /** A view of this tensor's storage with another shape, strides and offset (no copy, no grad). */
+  _view(shape: Shape, strides: readonly number[], offset: number): Tensor {
+    return new Tensor(this._storage, shape, strides, offset, this.dtype);
+  }
+
+  // ── properties ─────────────────────────────────────────────────────────────────────────
+
+  /** Number of dims. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  numel(): number {
+    return numel(this.shape);
+  }
+
+  /** The shape, or the size of one dim (negative dims count from the end). */
+  size(): Shape;
+  size(dim: number): number;
+  size(dim?: number): Shape | number {
+    return dim === undefined ? this.shape : this.shape[ops.dimArg(dim, this.ndim, 'size')]!;
+  }
+
+  /** True when the tensor records gradients (a leaf that asked for them, or an op's output that depends on one). */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(on: boolean) {
+    this.requiresGrad_(on);
+  }
+
+  /** True for tensors not produced by a recorded op (user-created, or detached). */
+  get isLeaf(): boolean {
+    return this._node === null;
+  }
+
+  /** The name of the op that produced this tensor (`'mul'`), or null for a leaf. */
+  get gradFn(): string | null {
+    return this._node?.op.name ?? null;
+  }
+
+  /** The storage's version counter, bumped by every in-place op. */
+  get version(): number {
+    return this._storage.version;
+  }
+
+  /** True when the elements are laid out in row-major order without gaps. */
+  isContiguous(): boolean {
+    return ops.isContiguousView(this);
+  }
+
+  // ── conversion out ─────────────────────────────────────────────────────────────────────
+
+  /** The value of a one-element tensor as a number (booleans as 0/1). */
+  item(): number {
+    check(this.numel() === 1, ShapeError, () => `[item] only one-element tensors can be converted to a number, got shape ${showShape(this.shape)}`);
+    return this.data[this.offset]!;
+  }
+
+  /** The elements as nested JS arrays (a number for a 0-d tensor; booleans for bool). */
+  toArray(): NestedArray {
+    return toNested(this.contiguous().toTypedArray(), this.shape, this.dtype);
+  }
+
+  /** A contiguous copy of the elements as a typed array of the tensor's dtype. */
+  toTypedArray(): TypedArray {
+    const c = this.contiguous();
+    const n = c.numel();
+    return c === this ? this.data.slice(this.offset, this.offset + n) : c.data.subarray(0, n);
+  }
+
+  /** Prints like PyTorch: `tensor([[1.0000, 2.0000]], requiresGrad=true)`. */
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ── autograd ───────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Computes the gradient of this tensor w.r.t. the graph leaves and accumulates it into their `.grad`.
+   * A non-scalar tensor needs `gradient` (the vector of the vector-Jacobian product).
+   */
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    check(this._requiresGrad, AutogradError,
+      () => '[backward] the tensor does not require grad and has no gradFn: nothing to differentiate');
+    let g = gradient;
+    if (g === undefined) {
+      check(this.numel() === 1, AutogradError,
+        () => `[backward] grad can be implicitly created only for scalar outputs, got shape ${showShape(this.shape)}; pass a gradient`);
+      g = ops.onesLikeRaw(this);
+    } else {
+      check(g instanceof Tensor && ops.sameShapeOf(g, this), ShapeError,
+        () => `[backward] gradient has shape ${g instanceof Tensor ? showShape(g.shape) : String(g)}, expected ${showShape(this.shape)}`);
+    }
+    runBackward([this], [g], options);
+  }
+
+  /** Sets whether this leaf records gradients (floating dtypes only); returns this. */
+  requiresGrad_(on = true): this {
+    check(!on || isFloating(this.dtype), DTypeError,
+      () => `[requiresGrad] only floating-point tensors can require gradients, got ${this.dtype}`);
+    check(this._node === null || on, AutogradError,
+      () => `[requiresGrad] cannot turn off requiresGrad on a non-leaf tensor (produced by '${this.gradFn}'); use detach()`);
+    this._requiresGrad = on;
+    return this;
+  }
+
+  /** A tensor sharing this one's storage, cut from the graph (`requiresGrad` false). */
+  detach(): Tensor {
+    return this._view(this.shape, this.strides, this.offset);
+  }
+
+  /** Asks a non-leaf tensor to keep its `.grad` after backward (leaves always do). */
+  retainGrad(): this {
+    if (this._node !== null) this._node.retained = this;
+    return this;
+  }
+
+  /** Registers `hook(grad)`, called with this tensor's gradient during backward; a returned tensor replaces it. */
+  registerHook(hook: GradHook): RemovableHandle {
+    check(this._requiresGrad, AutogradError, () => "[registerHook] cannot register a hook on a tensor that doesn't require grad");
+    const owner = this._node ?? this;
+    (owner instanceof Tensor ? (owner._hooks ??= []) : (owner.hooks ??= [])).push(hook);
+    return {
+      remove: () => {
+        const list = owner instanceof Tensor ? owner._hooks : owner.hooks;
+        const i = list?.indexOf(hook) ?? -1;
+        if (i >= 0) list!.splice(i, 1);
+      },
+    };
+  }
+
+  // ── copies and dtypes ──────────────────────────────────────────────────────────────────
+
+  /** A contiguous copy (differentiable). */
+  clone(): Tensor { return ops.clone(this); }
+  /** This tensor if already contiguous, else a contiguous copy (differentiable). */
+  contiguous(): Tensor { return ops.contiguous(this); }
+  /** A copy converted to `dtype` (differentiable between floating dtypes); this tensor if already of that dtype. */
+  to(dtype: DType): Tensor { return ops.toDType(this, dtype); }
+  float(): Tensor { return this.to('float32'); }
+  double(): Tensor { return this.to('float64'); }
+  int(): Tensor { return this.to('int32'); }
+  bool(): Tensor { return this.to('bool'); }
+
+  // ── elementwise ────────────────────────────────────────────────────────────────────────
+
+  add(other: TensorLike, options?: { alpha?: number }): Tensor { return ops.add(this, other, options); }
+  sub(other: TensorLike, options?: { alpha?: number }): Tensor { return ops.sub(this, other, options); }
+  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
+  div(other: TensorLike): Tensor { return ops.div(this, other); }
+  pow(exponent: TensorLike): Tensor { return ops.pow(this, exponent); }
+  maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
+  minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  log1p(): Tensor { return ops.log1p(this); }
+  expm1(): Tensor { return ops.expm1(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  rsqrt(): Tensor { return ops.rsqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  sign(): Tensor { return ops.sign(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  relu(): Tensor { return ops.relu(this); }
+  erf(): Tensor { return ops.erf(this); }
+  square(): Tensor { return ops.square(this); }
+  reciprocal(): Tensor { return ops.reciprocal(this); }
+  floor(): Tensor { return ops.floor(this); }
+  ceil(): Tensor { return ops.ceil(this); }
+  round(): Tensor { return ops.round(this); }
+  clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor { return ops.clamp(this, min, max); }
+  eq(other: TensorLike): Tensor { return ops.eq(this, other); }
+  ne(other: TensorLike): Tensor { return ops.ne(this, other); }
+  lt(other: TensorLike): Tensor { return ops.lt(this, other); }
+  le(other: TensorLike): Tensor { return ops.le(this, other); }
+  gt(other: TensorLike): Tensor { return ops.gt(this, other); }
+  ge(other: TensorLike): Tensor { return ops.ge(this, other); }
+  logicalNot(): Tensor { return ops.logicalNot(this); }
+  logicalAnd(other: TensorLike): Tensor { return ops.logicalAnd(this, other); }
+  logicalOr(other: TensorLike): Tensor { return ops.logicalOr(this, other); }
+  isnan(): Tensor { return ops.isnan(this); }
+  /** `where(condition, this, other)`, as `torch.Tensor.where`. */
+  where(condition: Tensor, other: TensorLike): Tensor { return ops.where(condition, this, other); }
+  maskedFill(mask: Tensor, value: TensorLike): Tensor { return ops.maskedFill(this, mask, value); }
+
+  // ── reductions ─────────────────────────────────────────────────────────────────────────
+
+  sum(...args: ReduceArgs): Tensor { return ops.sum(this, ...args); }
+  mean(...args: ReduceArgs): Tensor { return ops.mean(this, ...args); }
+  max(...args: ReduceArgs): Tensor { return ops.max(this, ...args); }
+  min(...args: ReduceArgs): Tensor { return ops.min(this, ...args); }
+  prod(...args: ReduceArgs): Tensor { return ops.prod(this, ...args); }
+  any(...args: ReduceArgs): Tensor { return ops.any(this, ...args); }
+  all(...args: ReduceArgs): Tensor { return ops.all(this, ...args); }
+  argmax(dim?: number, keepdim?: boolean): Tensor { return ops.argmax(this, dim, keepdim); }
+  argmin(dim?: number, keepdim?: boolean): Tensor { return ops.argmin(this, dim, keepdim); }
+  var(...args: VarArgs): Tensor { return ops.variance(this, ...args); }
+  std(...args: VarArgs): Tensor { return ops.std(this, ...args); }
+  logsumexp(dim: number | readonly number[], keepdim?: boolean): Tensor { return ops.logsumexp(this, dim, keepdim); }
+  norm(p?: number, dim?: number | readonly number[], keepdim?: boolean): Tensor { return ops.norm(this, p, dim, keepdim); }
+  softmax(dim: number): Tensor { return ops.softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
+  cumsum(dim: number): Tensor { return ops.cumsum(this, dim); }
+  /** Sums a tensor down to `shape` (the reverse of broadcasting); used by the engine for broadcast gradients. */
+  sumToShape(shape: Shape): Tensor { return ops.sumToShape(this, shape); }
+
+  // ── linear algebra ─────────────────────────────────────────────────────────────────────
+
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  mm(other: Tensor): Tensor { return ops.mm(this, other); }
+  bmm(other: Tensor): Tensor { return ops.bmm(this, other); }
+  outer(other: Tensor): Tensor { return ops.outer(this, other); }
+  /** Transpose of a tensor of at most 2 dims. */
+  t(): Tensor { return ops.t(this); }
+
+  // ── shape and indexing ─────────────────────────────────────────────────────────────────
+
+  reshape(...shape: number[] | [readonly number[]]): Tensor { return ops.reshape(this, ops.sizesArg(shape)); }
+  view(...shape: number[] | [readonly number[]]): Tensor { return ops.view(this, ops.sizesArg(shape)); }
+  flatten(startDim?: number, endDim?: number): Tensor { return ops.flatten(this, startDim, endDim); }
+  permute(...dims: number[] | [readonly number[]]): Tensor { return ops.permute(this, ops.sizesArg(dims)); }
+  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
+  expand(...sizes: number[] | [readonly number[]]): Tensor { return ops.expand(this, ops.sizesArg(sizes)); }
+  broadcastTo(shape: readonly number[]): Tensor { return ops.broadcastTo(this, shape); }
+  squeeze(dim?: number | readonly number[]): Tensor { return ops.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  split(sizeOrSections: number | readonly number[], dim?: number): Tensor[] { return ops.split(this, sizeOrSections, dim); }
+  chunk(chunks: number, dim?: number): Tensor[] { return ops.chunk(this, chunks, dim); }
+  narrow(dim: number, start: number, length: number): Tensor { return ops.narrow(this, dim, start, length); }
+  slice(...args: SliceArgs): Tensor { return ops.slice(this, ...args); }
+  select(dim: number, index: number): Tensor { return ops.select(this, dim, index); }
+  indexSelect(dim: number, index: Tensor): Tensor { return ops.indexSelect(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return ops.gather(this, dim, index); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
+  indexAdd(dim: number, index: Tensor, source: Tensor): Tensor { return ops.indexAdd(this, dim, index, source); }
+  pad(pads: readonly number[], value?: number): Tensor { return ops.pad(this, pads, value); }
+  flip(dims: number | readonly number[]): Tensor { return ops.flip(this, dims); }
+  repeat(...sizes: number[] | [readonly number[]]): Tensor { return ops.repeat(this, ops.sizesArg(sizes)); }
+  tril(diagonal?: number): Tensor { return ops.tril(this, diagonal); }
+  triu(diagonal?: number): Tensor { return ops.triu(this, diagonal); }
+
+  // ── in place (bump the version; refused on tensors that require grad while grad mode is on) ──
+
+  add_(other: TensorLike, options?: { alpha?: number }): this { return ops.inPlace(this, 'add_', ops.add(this, other, options)); }
+  sub_(other: TensorLike, options?: { alpha?: number }): this { return ops.inPlace(this, 'sub_', ops.sub(this, other, options)); }
+  mul_(other: TensorLike): this { return ops.inPlace(this, 'mul_', ops.mul(this, other)); }
+  div_(other: TensorLike): this { return ops.inPlace(this, 'div_', ops.div(this, other)); }
+  clamp_(min?: TensorLike | null, max?: TensorLike | null): this { return ops.inPlace(this, 'clamp_', ops.clamp(this, min, max)); }
+  copy_(src: TensorLike): this { return ops.inPlace(this, 'copy_', src); }
+  fill_(value: number): this { return ops.inPlace(this, 'fill_', value); }
+  zero_(): this { return ops.inPlace(this, 'zero_', 0); }
+}

@@ -1,0 +1,115 @@
+/**
+ * Matrix products. The primitive is a batched matmul of >= 2-d tensors with NumPy-broadcast batch
+ * dims; `matmul` adds PyTorch's 1-d rules on top, and mm/bmm/outer are checked special cases.
+ */
+import { backend } from '../backend/index.js';
+import type { StridedView } from '../backend/backend.js';
+import { collapse } from '../backend/js/layout.js';
+import { apply, type OpDef } from '../core/autograd.js';
+import { promoteTypes, type DType } from '../core/dtype.js';
+import { DTypeError, ShapeError, check } from '../core/errors.js';
+import { broadcastShapes, contiguousStrides, showShape } from '../core/shape.js';
+import type { Tensor } from '../core/tensor.js';
+import { broadcastView, checkTensor, fresh } from './util.js';
+
+/** `v` ([...batch, R, C], batch possibly broadcast) seen as [B, R, C]; copied when its batch dims don't merge. */
+function as3d(v: StridedView, batch: number): StridedView {
+  const nd = v.shape.length;
+  const rows = v.shape[nd - 2]!;
+  const cols = v.shape[nd - 1]!;
+  const c = collapse(v.shape.slice(0, nd - 2), [v.strides.slice(0, nd - 2)]);
+  if (c.shape.length <= 1) {
+    const batchStride = c.shape.length === 0 ? 0 : c.strides[0]![0]!;
+    return { data: v.data, shape: [batch, rows, cols], strides: [batchStride, v.strides[nd - 2]!, v.strides[nd - 1]!], offset: v.offset };
+  }
+  const copy = backend().unary('cast', v, 'float64');
+  return { data: copy, shape: [batch, rows, cols], strides: contiguousStrides([batch, rows, cols]), offset: 0 };
+}
+
+// d(A·B) = (g·Bᵀ, Aᵀ·g); the engine sums broadcast batch dims back down
+const MATMUL: OpDef<DType> = {
+  name: 'matmul',
+  save: 'inputs',
+  forward([a, b], dtype) {
+    const m = a!.shape[a!.ndim - 2]!;
+    const n = b!.shape[b!.ndim - 1]!;
+    const k = a!.shape[a!.ndim - 1]!;
+    const batch = broadcastShapes(a!.shape.slice(0, -2), b!.shape.slice(0, -2), 'matmul');
+    const size = batch.reduce((p, s) => p * s, 1);
+    const a3 = as3d(broadcastView(a!, [...batch, m, k]), size);
+    const b3 = as3d(broadcastView(b!, [...batch, k, n]), size);
+    return fresh(backend().matmul(a3, b3, dtype), [...batch, m, n], dtype);
+  },
+  vjp: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
+    da ? g.matmul(b!.transpose(-1, -2)) : null,
+    db ? a!.transpose(-1, -2).matmul(g) : null,
+  ],
+};
+
+function checkOperands(a: Tensor, b: Tensor, op: string): DType {
+  checkTensor(a, op, 'input');
+  checkTensor(b, op, 'other');
+  check(a.dtype !== 'bool' && b.dtype !== 'bool', DTypeError, () => `[${op}] is not supported on bool tensors`);
+  check(a.ndim >= 1 && b.ndim >= 1, ShapeError,
+    () => `[${op}] both arguments need at least 1 dim, got shapes ${showShape(a.shape)} and ${showShape(b.shape)}`);
+  const k1 = a.shape[a.ndim - 1]!;
+  const k2 = b.shape[b.ndim === 1 ? 0 : b.ndim - 2]!;
+  check(k1 === k2, ShapeError,
+    () => `[${op}] cannot multiply ${showShape(a.shape)} by ${showShape(b.shape)}: inner dimensions ${k1} and ${k2} differ`);
+  return promoteTypes(a.dtype, b.dtype);
+}
+
+/**
+ * Matrix product with PyTorch's rules: 1-d·1-d is a dot product; a 1-d first (second) argument
+ * gets a leading (trailing) dim of 1 that is removed afterwards; batch dims broadcast.
+ * @example
+ * matmul(ones([5, 2, 3]), ones([3, 4])); // shape [5, 2, 4]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const dtype = checkOperands(a, b, 'matmul');
+  const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
+  const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
+  broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), 'matmul');
+  let out = apply(MATMUL, [a2, b2], dtype);
+  if (b.ndim === 1) out = out.squeeze(-1);
+  if (a.ndim === 1) out = out.squeeze(b.ndim === 1 ? -1 : -2);
+  return out;
+}
+
+/**
+ * Product of two matrices (2-d only).
+ * @example
+ * mm(ones([2, 3]), ones([3, 4])); // shape [2, 4]
+ */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'mm', 'input');
+  checkTensor(b, 'mm', 'mat2');
+  check(a.ndim === 2 && b.ndim === 2, ShapeError, () => `[mm] expects two 2-d tensors, got ${showShape(a.shape)} and ${showShape(b.shape)}`);
+  return matmul(a, b);
+}
+
+/**
+ * Batched product of [B,n,m] and [B,m,p] tensors (no broadcasting).
+ * @example
+ * bmm(ones([8, 2, 3]), ones([8, 3, 4])); // shape [8, 2, 4]
+ */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'bmm', 'input');
+  checkTensor(b, 'bmm', 'mat2');
+  check(a.ndim === 3 && b.ndim === 3 && a.shape[0] === b.shape[0], ShapeError,
+    () => `[bmm] expects two 3-d tensors with the same batch size, got ${showShape(a.shape)} and ${showShape(b.shape)}`);
+  return matmul(a, b);
+}
+
+/**
+ * Outer product of two 1-d tensors.
+ * @example
+ * outer(tensor([1, 2]), tensor([3, 4, 5])); // shape [2, 3]
+ */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'outer', 'input');
+  checkTensor(b, 'outer', 'vec2');
+  check(a.ndim === 1 && b.ndim === 1, ShapeError, () => `[outer] expects two 1-d tensors, got ${showShape(a.shape)} and ${showShape(b.shape)}`);
+  return matmul(a.unsqueeze(1), b.unsqueeze(0));
+}
+

@@ -1,0 +1,312 @@
+/**
+ * Reductions. Primitives: sum, max, min, prod (with vjps), argmax/argmin (no gradient).
+ * Composites: mean, var, std, logsumexp, norm, softmax, logSoftmax, any, all, sumToShape.
+ */
+import { backend } from '../backend/index.js';
+import { apply, type OpDef } from '../core/autograd.js';
+import { isFloating, type DType } from '../core/dtype.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../core/errors.js';
+import { broadcastsTo, normalizeDims, sameShape, showShape, type Shape } from '../core/shape.js';
+import type { Tensor } from '../core/tensor.js';
+import { where } from './elementwise.js';
+import { checkTensor, dimArg, fresh } from './util.js';
+
+/** `{ dim, keepdim }` as an options object. */
+export interface ReduceOptions {
+  dim?: number | readonly number[] | null;
+  keepdim?: boolean;
+}
+
+/** Arguments of a reduction: `x.sum()`, `x.sum(1)`, `x.sum([0, 1], true)` or `x.sum({ dim: 1, keepdim: true })`. */
+export type ReduceArgs = [dim?: number | readonly number[] | ReduceOptions | null, keepdim?: boolean];
+
+interface Reduction {
+  dims: number[];
+  keepdim: boolean;
+}
+
+function parseReduce(x: Tensor, args: ReduceArgs, op: string): Reduction {
+  checkTensor(x, op, 'input');
+  const [first, second] = args;
+  const options: ReduceOptions = typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as ReduceOptions) : { dim: first as number | readonly number[] | null, keepdim: second };
+  const keepdim = options.keepdim ?? false;
+  check(typeof keepdim === 'boolean', ArgumentError, () => `[${op}] keepdim must be a boolean, got ${fmt(keepdim)}`);
+  return { dims: normalizeDims(options.dim ?? undefined, x.ndim, op), keepdim };
+}
+
+/** The output shape of a reduction. */
+function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): number[] {
+  const out: number[] = [];
+  shape.forEach((s, d) => {
+    if (!dims.includes(d)) out.push(s);
+    else if (keepdim) out.push(1);
+  });
+  return out;
+}
+
+/** A reduction primitive: forward is the backend's `reduce`. */
+function reduceDef(name: 'sum' | 'max' | 'min' | 'prod', save: OpDef['save'], vjp: NonNullable<OpDef<Reduction>['vjp']>): OpDef<Reduction> {
+  return {
+    name,
+    save,
+    forward([x], { dims, keepdim }) {
+      const dtype: DType = name === 'sum' || name === 'prod' ? (isFloating(x!.dtype) ? x!.dtype : 'int32') : x!.dtype;
+      return fresh(backend().reduce(name, x!, dims, dtype), reducedShape(x!.shape, dims, keepdim), dtype);
+    },
+    vjp,
+  };
+}
+
+/** The gradient of a reduction's output, reshaped so that it broadcasts against the input. */
+function keptGrad(g: Tensor, inputShape: Shape, { dims }: Reduction): Tensor {
+  return g.reshape(reducedShape(inputShape, dims, true));
+}
+
+// d Σx = g broadcast back over the reduced dims
+export const SUM = reduceDef('sum', 'none', (g, { inputShapes, attrs }) => [keptGrad(g, inputShapes[0]!, attrs).expand(inputShapes[0]!)]);
+
+// d max = g to the entries equal to the max   NOTE: ties share the gradient evenly (as PyTorch's amax).
+function extremumVjp(g: Tensor, ctx: Parameters<NonNullable<OpDef<Reduction>['vjp']>>[1]): [Tensor] {
+  const x = ctx.inputs[0]!;
+  const y = keptGrad(ctx.output!, x.shape, ctx.attrs);
+  const mask = x.eq(y);
+  const count = mask.sum(ctx.attrs.dims, true);
+  return [where(mask, keptGrad(g, x.shape, ctx.attrs).div(count), 0)];
+}
+export const MAX = reduceDef('max', 'all', extremumVjp);
+export const MIN = reduceDef('min', 'all', extremumVjp);
+
+// d Πx = g · (product of the other entries); zeros handled without dividing by them:
+// no zero in the slice → y/x; one zero → the product of the rest at the zero, 0 elsewhere; more → 0.
+export const PROD = reduceDef('prod', 'all', (g, { inputs: [x], output, attrs }) => {
+  const isZero = x!.eq(0);
+  const zeros = isZero.sum(attrs.dims, true);
+  const safe = where(isZero, 1, x!);
+  const y = keptGrad(output!, x!.shape, attrs);
+  const productOfRest = safe.prod(attrs.dims, true);
+  const others = where(zeros.eq(0), y.div(safe), where(zeros.eq(1).logicalAnd(isZero), productOfRest, 0));
+  return [keptGrad(g, x!.shape, attrs).mul(others)];
+});
+
+function checkNonEmpty(x: Tensor, dims: readonly number[], op: string): void {
+  for (const d of dims) {
+    check(x.shape[d]! > 0, ShapeError, () => `[${op}] cannot reduce over dim ${d} of size 0 (input shape ${showShape(x.shape)})`);
+  }
+}
+
+/**
+ * Sum over all dims, one dim or several (`keepdim` keeps them as size 1). int32 and bool sum to int32.
+ * @example
+ * sum(tensor([[1, 2], [3, 4]]), 1); // [3, 7]
+ */
+export function sum(x: Tensor, ...args: ReduceArgs): Tensor {
+  const r = parseReduce(x, args, 'sum');
+  return apply(SUM, [x], r);
+}
+
+/**
+ * Maximum values over dims (for the indices use `argmax`). NaN propagates.
+ * @example
+ * max(tensor([[1, 5], [7, 2]]), 1); // [5, 7]
+ */
+export function max(x: Tensor, ...args: ReduceArgs): Tensor {
+  const r = parseReduce(x, args, 'max');
+  checkNonEmpty(x, r.dims, 'max');
+  return apply(MAX, [x], r);
+}
+
+/**
+ * Minimum values over dims (for the indices use `argmin`). NaN propagates.
+ * @example
+ * min(tensor([3, 1, 2])); // 1
+ */
+export function min(x: Tensor, ...args: ReduceArgs): Tensor {
+  const r = parseReduce(x, args, 'min');
+  checkNonEmpty(x, r.dims, 'min');
+  return apply(MIN, [x], r);
+}
+
+/**
+ * Product over dims.
+ * @example
+ * prod(tensor([2, 3, 4])); // 24
+ */
+export function prod(x: Tensor, ...args: ReduceArgs): Tensor {
+  const r = parseReduce(x, args, 'prod');
+  return apply(PROD, [x], r);
+}
+
+/**
+ * Mean over dims (floating tensors only, as in PyTorch).
+ * @example
+ * mean(tensor([[1, 2], [3, 4]]), 0); // [2, 3]
+ */
+export function mean(x: Tensor, ...args: ReduceArgs): Tensor {
+  const r = parseReduce(x, args, 'mean');
+  check(isFloating(x.dtype), DTypeError, () => `[mean] needs a floating-point input, got ${x.dtype}; convert with .float()`);
+  const n = r.dims.reduce((p, d) => p * x.shape[d]!, 1);
+  return sum(x, r.dims, r.keepdim).div(n);
+}
+
+/** Options of `var` and `std`. */
+export interface VarOptions extends ReduceOptions {
+  /** Subtracted from the count in the denominator: 1 for the unbiased estimate (default), 0 for the population one. */
+  correction?: number;
+}
+
+/** Arguments of var/std: `x.var()`, `x.var(1)`, `x.var(1, { correction: 0, keepdim: true })`, `x.var({ dim: 1 })`. */
+export type VarArgs = [dim?: number | readonly number[] | VarOptions | null, options?: Omit<VarOptions, 'dim'>];
+
+/**
+ * Variance over dims: Σ(x − mean)² / (N − correction), correction 1 by default.
+ * @example
+ * variance(tensor([1, 2, 3, 4])); // 1.6667
+ */
+export function variance(x: Tensor, ...args: VarArgs): Tensor {
+  const [first, second] = args;
+  const options: VarOptions = typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as VarOptions) : { ...second, dim: first as number | readonly number[] | null };
+  const r = parseReduce(x, [{ dim: options.dim, keepdim: options.keepdim }], 'var');
+  check(isFloating(x.dtype), DTypeError, () => `[var] needs a floating-point input, got ${x.dtype}`);
+  const correction = options.correction ?? 1;
+  const n = r.dims.reduce((p, d) => p * x.shape[d]!, 1);
+  check(n - correction > 0, ArgumentError,
+    () => `[var] degrees of freedom N − correction = ${n} − ${correction} must be positive (input shape ${showShape(x.shape)})`);
+  const centred = x.sub(mean(x, r.dims, true));
+  return sum(centred.mul(centred), r.dims, r.keepdim).div(n - correction);
+}
+
+/**
+ * Standard deviation: √var. NOTE: its gradient is NaN where the variance is 0 (as in PyTorch).
+ * @example
+ * std(tensor([1, 2, 3, 4]), { correction: 0 }); // 1.1180
+ */
+export function std(x: Tensor, ...args: VarArgs): Tensor {
+  return variance(x, ...args).sqrt();
+}
+
+/**
+ * log Σ exp(x) over dims, computed stably as m + log Σ exp(x − m) with m the (detached) max.
+ * @example
+ * logsumexp(tensor([1000, 1000]), 0); // 1000.6931
+ */
+export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+  const r = parseReduce(x, [dim, keepdim], 'logsumexp');
+  check(isFloating(x.dtype), DTypeError, () => `[logsumexp] needs a floating-point input, got ${x.dtype}`);
+  const m = max(x, r.dims, true).detach();
+  const shift = where(m.abs().eq(Infinity), 0, m); // all −∞ (or +∞) slices: avoid ∞ − ∞
+  const out = shift.add(x.sub(shift).exp().sum(r.dims, true).log());
+  return keepdim ? out : out.squeeze(r.dims);
+}
+
+/**
+ * The p-norm over dims (all by default): (Σ|x|ᵖ)^(1/p); p = Infinity gives max |x|.
+ * NOTE: the 2-norm's gradient at the zero vector is NaN (0/0), as √ has an infinite slope at 0.
+ * @example
+ * norm(tensor([3, 4])); // 5
+ */
+export function norm(x: Tensor, p = 2, dim?: number | readonly number[], keepdim = false): Tensor {
+  const r = parseReduce(x, [dim, keepdim], 'norm');
+  check(isFloating(x.dtype), DTypeError, () => `[norm] needs a floating-point input, got ${x.dtype}`);
+  check(typeof p === 'number' && p > 0, ArgumentError, () => `[norm] p must be a positive number or Infinity, got ${fmt(p)}`);
+  if (p === Infinity) return max(x.abs(), r.dims, r.keepdim);
+  if (p === 1) return sum(x.abs(), r.dims, r.keepdim);
+  if (p === 2) return sum(x.mul(x), r.dims, r.keepdim).sqrt();
+  return sum(x.abs().pow(p), r.dims, r.keepdim).pow(1 / p);
+}
+
+/**
+ * Softmax along `dim`, stable: exp(x − max) / Σ exp(x − max).
+ * @example
+ * softmax(tensor([1, 2, 3]), 0); // [0.0900, 0.2447, 0.6652]
+ */
+export function softmax(x: Tensor, dim: number): Tensor {
+  checkTensor(x, 'softmax', 'input');
+  check(isFloating(x.dtype), DTypeError, () => `[softmax] needs a floating-point input, got ${x.dtype}`);
+  const d = dimArg(dim, x.ndim, 'softmax');
+  const e = x.sub(max(x, d, true).detach()).exp();
+  return e.div(e.sum(d, true));
+}
+
+/**
+ * log(softmax(x)) along `dim`, stable: x − logsumexp(x) (no overflow at logits of ±1000).
+ * @example
+ * logSoftmax(tensor([1000, 0]), 0); // [0, -1000]
+ */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  checkTensor(x, 'logSoftmax', 'input');
+  const d = dimArg(dim, x.ndim, 'logSoftmax');
+  return x.sub(logsumexp(x, d, true));
+}
+
+const argDef = (name: 'argmax' | 'argmin'): OpDef<{ dim: number; keepdim: boolean }> => ({
+  name,
+  save: 'none',
+  forward([x], { dim, keepdim }) {
+    return fresh(backend().argReduce(name, x!, dim), reducedShape(x!.shape, [dim], keepdim), 'int32');
+  },
+});
+const ARGMAX = argDef('argmax');
+const ARGMIN = argDef('argmin');
+
+function argReduce(def: OpDef<{ dim: number; keepdim: boolean }>, x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  checkTensor(x, def.name, 'input');
+  check(x.numel() > 0, ShapeError, () => `[${def.name}] cannot take the ${def.name} of an empty tensor`);
+  if (dim === undefined) return apply(def, [x.reshape(-1)], { dim: 0, keepdim: false });
+  const d = dimArg(dim, x.ndim, def.name);
+  return apply(def, [x.ndim === 0 ? x.reshape(1) : x], { dim: x.ndim === 0 ? 0 : d, keepdim: keepdim && x.ndim > 0 });
+}
+
+/**
+ * Index of the max along `dim` (of the flattened tensor when no dim); int32, no gradient.
+ * @example
+ * argmax(tensor([[1, 5], [7, 2]]), 1); // [1, 0]
+ */
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argReduce(ARGMAX, x, dim, keepdim);
+}
+
+/**
+ * Index of the min along `dim` (of the flattened tensor when no dim); int32, no gradient.
+ * @example
+ * argmin(tensor([3, 1, 2])); // 1
+ */
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argReduce(ARGMIN, x, dim, keepdim);
+}
+
+/**
+ * True where any element over dims is non-zero (bool).
+ * @example
+ * any(tensor([0, 0, 1])); // true
+ */
+export function any(x: Tensor, ...args: ReduceArgs): Tensor {
+  const r = parseReduce(x, args, 'any');
+  return sum(x.ne(0), r.dims, r.keepdim).gt(0);
+}
+
+/**
+ * True where all elements over dims are non-zero (bool).
+ * @example
+ * all(tensor([1, 2, 0])); // false
+ */
+export function all(x: Tensor, ...args: ReduceArgs): Tensor {
+  const r = parseReduce(x, args, 'all');
+  return sum(x.eq(0), r.dims, r.keepdim).eq(0);
+}
+
+/**
+ * Sums `x` down to `shape`, the reverse of broadcasting `shape` up to `x.shape` (differentiable).
+ * @example
+ * sumToShape(ones([4, 3]), [3]); // [4, 4, 4]
+ */
+export function sumToShape(x: Tensor, shape: Shape): Tensor {
+  if (sameShape(x.shape, shape)) return x;
+  check(broadcastsTo(shape, x.shape), ShapeError, () => `[sumToShape] shape ${showShape(shape)} does not broadcast to ${showShape(x.shape)}`);
+  const lead = x.ndim - shape.length;
+  const dims: number[] = [];
+  x.shape.forEach((s, d) => {
+    if (d < lead || (shape[d - lead] === 1 && s !== 1)) dims.push(d);
+  });
+  return sum(x, dims, true).reshape(shape);
+}
+
