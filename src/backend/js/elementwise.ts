@@ -8,9 +8,9 @@
  */
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { allocate } from '../../core/dtype.js';
-import type { Shape } from '../../core/shape.js';
+import { numel, sameShape, type Shape } from '../../core/shape.js';
 import type { BinaryOp, StridedView, UnaryOp } from '../backend.js';
-import { collapse } from './layout.js';
+import { collapse, isContiguous } from './layout.js';
 import { erf } from './math.js';
 
 /** The expression of each unary op, over the element `x`. */
@@ -114,14 +114,29 @@ const unaryKernels = new Map<UnaryOp, Kernel>();
 const binaryKernels = new Map<BinaryOp, Kernel>();
 let whereKernel: Kernel | undefined;
 
-function run(kernel: Kernel, views: readonly StridedView[], shape: Shape, dtype: DType): TypedArray {
-  let n = 1;
-  for (const s of shape) n *= s;
+const UNIT: readonly number[] = [1];
+
+/** Shape and per-operand strides for the kernel: one flat loop when every operand is contiguous. */
+function layout(views: readonly StridedView[], shape: Shape, n: number): { shape: readonly number[]; strides: readonly (readonly number[])[] } {
+  if (views.every((v) => isContiguous(v) && sameShape(v.shape, shape))) return { shape: [n], strides: views.map(() => UNIT) };
+  return collapse(shape, views.map((v) => v.strides));
+}
+
+function run1(kernel: Kernel, x: StridedView, dtype: DType): TypedArray {
+  const n = numel(x.shape);
   const out = allocate(dtype, n);
   if (n === 0) return out;
-  const c = collapse(shape, views.map((v) => v.strides));
-  const operands = views.flatMap((v, k) => [v.data, v.offset, c.strides[k]!]);
-  kernel(out, c.shape, ...operands);
+  const l = layout([x], x.shape, n);
+  kernel(out, l.shape, x.data, x.offset, l.strides[0]!);
+  return out;
+}
+
+function run2(kernel: Kernel, a: StridedView, b: StridedView, shape: Shape, dtype: DType): TypedArray {
+  const n = numel(shape);
+  const out = allocate(dtype, n);
+  if (n === 0) return out;
+  const l = layout([a, b], shape, n);
+  kernel(out, l.shape, a.data, a.offset, l.strides[0]!, b.data, b.offset, l.strides[1]!);
   return out;
 }
 
@@ -133,7 +148,7 @@ function run(kernel: Kernel, views: readonly StridedView[], shape: Shape, dtype:
 export function unary(op: UnaryOp, x: StridedView, dtype: DType): TypedArray {
   let k = unaryKernels.get(op);
   if (k === undefined) unaryKernels.set(op, (k = compile(['x'], UNARY[op])));
-  return run(k, [x], x.shape, dtype);
+  return run1(k, x, dtype);
 }
 
 /**
@@ -144,7 +159,7 @@ export function unary(op: UnaryOp, x: StridedView, dtype: DType): TypedArray {
 export function binary(op: BinaryOp, a: StridedView, b: StridedView, shape: Shape, dtype: DType): TypedArray {
   let k = binaryKernels.get(op);
   if (k === undefined) binaryKernels.set(op, (k = compile(['a', 'b'], BINARY[op])));
-  return run(k, [a, b], shape, dtype);
+  return run2(k, a, b, shape, dtype);
 }
 
 /**
@@ -154,5 +169,10 @@ export function binary(op: BinaryOp, a: StridedView, b: StridedView, shape: Shap
  */
 export function where(cond: StridedView, a: StridedView, b: StridedView, shape: Shape, dtype: DType): TypedArray {
   whereKernel ??= compile(['c', 'a', 'b'], 'c !== 0 ? a : b');
-  return run(whereKernel, [cond, a, b], shape, dtype);
+  const n = numel(shape);
+  const out = allocate(dtype, n);
+  if (n === 0) return out;
+  const l = layout([cond, a, b], shape, n);
+  whereKernel(out, l.shape, cond.data, cond.offset, l.strides[0]!, a.data, a.offset, l.strides[1]!, b.data, b.offset, l.strides[2]!);
+  return out;
 }
