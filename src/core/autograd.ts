@@ -120,7 +120,7 @@ export function apply<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Ten
 
 /** Options of `runBackward`. */
 export interface BackwardOptions {
-  /** Keep saved tensors so that backward can run through this graph again (default false). */
+  /** Keep saved tensors so that backward can run through this graph again (default: createGraph, as in PyTorch). */
   retainGraph?: boolean;
   /** Record the backward computation itself, for higher-order gradients (default false). */
   createGraph?: boolean;
@@ -175,11 +175,15 @@ function runHooks(hooks: GradHook[] | null, g: Tensor): Tensor {
   return g;
 }
 
-/** Sums a gradient shaped like a broadcast result down to `shape` (reducing broadcasting once, here). */
-function reduceToShape(g: Tensor, shape: Shape, op: string, i: number): Tensor {
+/**
+ * A vjp returns each gradient shaped like its input, or like the op's output when the input was
+ * broadcast to it; the engine sums the latter down to the input's shape (broadcasting reduced once, here).
+ */
+function reduceToShape(g: Tensor, node: Node, i: number): Tensor {
+  const shape = node.inputShapes[i]!;
   if (sameShape(g.shape, shape)) return g;
-  check(broadcastsTo(shape, g.shape), AutogradError,
-    () => `[${op}] vjp for input ${i} returned ${showShape(g.shape)}, expected ${showShape(shape)}`);
+  check(sameShape(g.shape, node.outShape) && broadcastsTo(shape, g.shape), AutogradError,
+    () => `[${node.op.name}] vjp for input ${i} returned ${showShape(g.shape)}, expected ${showShape(shape)}`);
   return g.sumToShape(shape);
 }
 
@@ -211,7 +215,7 @@ export function runBackward(
   options: BackwardOptions,
   inputs?: readonly Tensor[],
 ): (Tensor | null)[] {
-  const { retainGraph = false, createGraph = false } = options;
+  const { createGraph = false, retainGraph = createGraph } = options;
   const pending = new Map<Node, Tensor>();
   const leafGrads = new Map<Tensor, Tensor>();
   const wanted = inputs ? new Set(inputs.map((t) => t._node ?? t)) : null;
@@ -246,7 +250,7 @@ export function runBackward(
       node.next.forEach((edge, i) => {
         const gi = inputGrads[i];
         if (edge === null || gi === null || gi === undefined) return;
-        let grad = reduceToShape(gi, node.inputShapes[i]!, node.op.name, i);
+        let grad = reduceToShape(gi, node, i);
         if (grad.dtype !== node.inputDtypes[i]) grad = grad.to(node.inputDtypes[i]!);
         if (edge instanceof Node) accumulate(pending, edge, grad);
         else accumulate(leafGrads, edge, grad);

@@ -26,7 +26,7 @@ function as3d(v: StridedView, batch: number): StridedView {
   return { data: copy, shape: [batch, rows, cols], strides: contiguousStrides([batch, rows, cols]), offset: 0 };
 }
 
-// d(A·B) = (g·Bᵀ, Aᵀ·g); the engine sums broadcast batch dims back down
+// d(A·B) = (g·Bᵀ, Aᵀ·g), summed over broadcast batch dims
 const MATMUL: OpDef<DType> = {
   name: 'matmul',
   save: 'inputs',
@@ -41,8 +41,8 @@ const MATMUL: OpDef<DType> = {
     return fresh(backend().matmul(a3, b3, dtype), [...batch, m, n], dtype);
   },
   vjp: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
-    da ? g.matmul(b!.transpose(-1, -2)) : null,
-    db ? a!.transpose(-1, -2).matmul(g) : null,
+    da ? g.matmul(b!.transpose(-1, -2)).sumToShape(a!.shape) : null,
+    db ? a!.transpose(-1, -2).matmul(g).sumToShape(b!.shape) : null,
   ],
 };
 
