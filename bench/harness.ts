@@ -4,10 +4,11 @@
  */
 import b from 'benny';
 
-/** One thing to time: `run` is called once per sample. */
+/** One thing to time: `run` is called once per sample, after `setup` (once per round). */
 export interface BenchCase {
   name: string;
   run: () => void;
+  setup?: () => void;
 }
 
 /** A case's result: the median over rounds of the mean time of one call, in milliseconds. */
@@ -32,7 +33,12 @@ export async function compare(workload: string, cases: readonly BenchCase[], opt
     const summary = await b.suite(
       `${workload} round ${round + 1}/${rounds}`,
       b.configure({ cases: { minTime, maxTime: minTime * 3 } }),
-      ...ordered.map((c) => b.add(c.name, c.run)),
+      ...ordered.map((c) =>
+        b.add(c.name, () => {
+          c.setup?.();
+          return c.run;
+        }),
+      ),
       b.cycle(),
     );
     // the mean over samples (not the median) so that garbage-collection pauses count, as they do in training
@@ -51,8 +57,8 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Prints rows as a Markdown table, with each case's time relative to the workload's first case. */
-export function printTable(rows: readonly BenchRow[], unit = 'ms'): void {
-  console.log(`\n| workload | case | ${unit} | rounds | vs first case |`);
+export function printTable(rows: readonly BenchRow[], unit = 'median of rounds'): void {
+  console.log(`\n| workload (unit) | case | ${unit} | rounds | vs first case |`);
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
     const first = rows.find((x) => x.workload === r.workload)!;

@@ -4,7 +4,17 @@
  */
 import { cpus } from 'node:os';
 import { compare, printTable, type BenchRow } from './harness.js';
+import { initTfjs } from './tfjs.js';
+import { OPS_PER_ITERATION, nablaW2, tfjsW2 } from './w2-small-ops.js';
 import { nablaCase, plainCase } from './w6-scalar.js';
+
+async function w2(): Promise<BenchRow[]> {
+  await initTfjs();
+  const cases = [nablaW2(), tfjsW2('cpu'), tfjsW2('wasm')];
+  const rows = await compare('W2 small-op overhead, µs/op', cases);
+  // one iteration is three ops: report µs per op
+  return rows.map((r) => ({ ...r, ms: (r.ms * 1000) / OPS_PER_ITERATION, roundMs: r.roundMs.map((x) => (x * 1000) / OPS_PER_ITERATION) }));
+}
 
 async function w6(): Promise<BenchRow[]> {
   const cases = [nablaCase(), plainCase()];
@@ -12,7 +22,7 @@ async function w6(): Promise<BenchRow[]> {
   return compare('W6 scalar graph, ms/step', cases.map((c) => ({ name: c.name, run: () => void c.step() })));
 }
 
-const workloads: Record<string, () => Promise<BenchRow[]>> = { w6 };
+const workloads: Record<string, () => Promise<BenchRow[]>> = { w2, w6 };
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(workloads)) {

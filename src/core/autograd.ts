@@ -55,7 +55,11 @@ type Edge = Node | Tensor | null;
 
 const NOTHING_SAVED = Object.freeze({ inputs: Object.freeze([]) as readonly Tensor[], output: null, versions: [] as number[] });
 
-/** A recorded application of an op: what backward needs to send the gradient to the op's inputs. */
+/**
+ * A recorded application of an op: what backward needs to send the gradient to the op's inputs.
+ * @example
+ * const y = x.exp(); // y._node.op.name === 'exp', y._node.next[0] is x (a leaf) when x requires grad
+ */
 export class Node {
   /** One edge per input. */
   readonly next: Edge[];

@@ -9,7 +9,11 @@ import { isGradEnabled, noGrad } from './grad-mode.js';
 import { sameShape, showShape } from './shape.js';
 import { Tensor } from './tensor.js';
 
-/** The context shared by a custom op's forward and backward. */
+/**
+ * The context shared by a custom op's forward and backward.
+ * @example
+ * forward(ctx, x) { ctx.saveForBackward(x); ctx.data.scale = 2; return x.mul(2); }
+ */
 export class FunctionContext {
   /** `needsInputGrad[i]` is true when input i requires a gradient. */
   readonly needsInputGrad: readonly boolean[];

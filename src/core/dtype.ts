@@ -25,7 +25,11 @@ export interface DTypeMap {
 /** Any typed array a tensor can be stored in. */
 export type TypedArray = DTypeMap[DType];
 
-/** The dtype tensors get when none is given. */
+/**
+ * The dtype tensors get when none is given.
+ * @example
+ * tensor([1, 2]).dtype === DEFAULT_DTYPE; // true
+ */
 export const DEFAULT_DTYPE: DType = 'float32';
 
 const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };

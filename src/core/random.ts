@@ -184,7 +184,11 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** The seed the global generator starts with, so that a fresh process is reproducible. */
+/**
+ * The seed the global generator starts with, so that a fresh process is reproducible.
+ * @example
+ * defaultGenerator.initialSeed() === DEFAULT_SEED; // true until manualSeed is called
+ */
 export const DEFAULT_SEED = 42;
 
 /**

@@ -32,31 +32,31 @@ function unaryDef(name: string, kernel: UnaryOp, floating: boolean, save: OpDef[
 
 const zeroGrad: Vjp = (g, { inputShapes }) => [zerosLike(g).expand(inputShapes[0]!)];
 
-export const NEG = unaryDef('neg', 'neg', false, 'none', (g) => [g.neg()]); // d(−x) = −g
-export const EXP = unaryDef('exp', 'exp', true, 'output', (g, { output }) => [g.mul(output!)]); // d eˣ = y·g
-export const LOG = unaryDef('log', 'log', true, 'inputs', (g, { inputs }) => [g.div(inputs[0]!)]); // d ln x = g/x
-export const LOG1P = unaryDef('log1p', 'log1p', true, 'inputs', (g, { inputs }) => [g.div(inputs[0]!.add(1))]); // g/(1+x)
-export const EXPM1 = unaryDef('expm1', 'expm1', true, 'output', (g, { output }) => [g.mul(output!.add(1))]); // g·(y+1)
+const NEG = unaryDef('neg', 'neg', false, 'none', (g) => [g.neg()]); // d(−x) = −g
+const EXP = unaryDef('exp', 'exp', true, 'output', (g, { output }) => [g.mul(output!)]); // d eˣ = y·g
+const LOG = unaryDef('log', 'log', true, 'inputs', (g, { inputs }) => [g.div(inputs[0]!)]); // d ln x = g/x
+const LOG1P = unaryDef('log1p', 'log1p', true, 'inputs', (g, { inputs }) => [g.div(inputs[0]!.add(1))]); // g/(1+x)
+const EXPM1 = unaryDef('expm1', 'expm1', true, 'output', (g, { output }) => [g.mul(output!.add(1))]); // g·(y+1)
 // d √x = g/(2y)   NOTE: +∞ at x = 0, as in PyTorch.
-export const SQRT = unaryDef('sqrt', 'sqrt', true, 'output', (g, { output }) => [g.div(output!.mul(2))]);
-export const RSQRT = unaryDef('rsqrt', 'rsqrt', true, 'output', (g, { output }) => [g.mul(output!.pow(3)).mul(-0.5)]); // −y³/2·g
+const SQRT = unaryDef('sqrt', 'sqrt', true, 'output', (g, { output }) => [g.div(output!.mul(2))]);
+const RSQRT = unaryDef('rsqrt', 'rsqrt', true, 'output', (g, { output }) => [g.mul(output!.pow(3)).mul(-0.5)]); // −y³/2·g
 // d|x| = sign(x)·g   NOTE: the kink at 0 gets gradient 0, as in PyTorch.
-export const ABS = unaryDef('abs', 'abs', false, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.sign())]);
-export const SIGN = unaryDef('sign', 'sign', false, 'none', zeroGrad); // piecewise constant: gradient 0
-export const SIN = unaryDef('sin', 'sin', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.cos())]); // cos x·g
-export const COS = unaryDef('cos', 'cos', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.sin()).neg()]); // −sin x·g
+const ABS = unaryDef('abs', 'abs', false, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.sign())]);
+const SIGN = unaryDef('sign', 'sign', false, 'none', zeroGrad); // piecewise constant: gradient 0
+const SIN = unaryDef('sin', 'sin', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.cos())]); // cos x·g
+const COS = unaryDef('cos', 'cos', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.sin()).neg()]); // −sin x·g
 // d tanh = (1 − y²)·g   (from the output)
-export const TANH = unaryDef('tanh', 'tanh', true, 'output', (g, { output }) => [g.mul(output!.square().neg().add(1))]);
+const TANH = unaryDef('tanh', 'tanh', true, 'output', (g, { output }) => [g.mul(output!.square().neg().add(1))]);
 // d σ = y·(1 − y)·g   (from the output)
-export const SIGMOID = unaryDef('sigmoid', 'sigmoid', true, 'output', (g, { output }) => [g.mul(output!).mul(output!.neg().add(1))]);
+const SIGMOID = unaryDef('sigmoid', 'sigmoid', true, 'output', (g, { output }) => [g.mul(output!).mul(output!.neg().add(1))]);
 // d relu = [x > 0]·g   NOTE: the kink at 0 gets gradient 0, as in PyTorch.
-export const RELU = unaryDef('relu', 'relu', false, 'inputs', (g, { inputs }) => [where(inputs[0]!.gt(0), g, 0)]);
+const RELU = unaryDef('relu', 'relu', false, 'inputs', (g, { inputs }) => [where(inputs[0]!.gt(0), g, 0)]);
 // d erf = 2/√π·e^(−x²)·g
-export const ERF = unaryDef('erf', 'erf', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.square().neg().exp()).mul(2 / Math.sqrt(Math.PI))]);
-export const RECIPROCAL = unaryDef('reciprocal', 'reciprocal', true, 'output', (g, { output }) => [g.mul(output!.square()).neg()]); // −y²·g
-export const FLOOR = unaryDef('floor', 'floor', false, 'none', zeroGrad); // piecewise constant: gradient 0
-export const CEIL = unaryDef('ceil', 'ceil', false, 'none', zeroGrad);
-export const ROUND = unaryDef('round', 'round', false, 'none', zeroGrad);
+const ERF = unaryDef('erf', 'erf', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.square().neg().exp()).mul(2 / Math.sqrt(Math.PI))]);
+const RECIPROCAL = unaryDef('reciprocal', 'reciprocal', true, 'output', (g, { output }) => [g.mul(output!.square()).neg()]); // −y²·g
+const FLOOR = unaryDef('floor', 'floor', false, 'none', zeroGrad); // piecewise constant: gradient 0
+const CEIL = unaryDef('ceil', 'ceil', false, 'none', zeroGrad);
+const ROUND = unaryDef('round', 'round', false, 'none', zeroGrad);
 const LOGICAL_NOT: OpDef = { name: 'logicalNot', save: 'none', forward: ([x]) => fresh(backend().unary('logicalNot', x!, 'bool'), x!.shape, 'bool') };
 const ISNAN: OpDef = { name: 'isnan', save: 'none', forward: ([x]) => fresh(backend().unary('isnan', x!, 'bool'), x!.shape, 'bool') };
 
@@ -136,36 +136,36 @@ function binaryDef(name: string, kernel: BinaryOp, save: OpDef['save'], vjp?: No
 }
 
 // d(a+b) = (g, g); the engine sums each down to its input's shape
-export const ADD = binaryDef('add', 'add', 'none', (g) => [g, g]);
-export const SUB = binaryDef('sub', 'sub', 'none', (g, { needsInputGrad }) => [g, needsInputGrad[1] ? g.neg() : null]);
+const ADD = binaryDef('add', 'add', 'none', (g) => [g, g]);
+const SUB = binaryDef('sub', 'sub', 'none', (g, { needsInputGrad }) => [g, needsInputGrad[1] ? g.neg() : null]);
 // d(a·b) = (g·b, g·a)
-export const MUL = binaryDef('mul', 'mul', 'inputs', (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
+const MUL = binaryDef('mul', 'mul', 'inputs', (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
   da ? g.mul(b!) : null,
   db ? g.mul(a!) : null,
 ]);
 // d(a/b) = (g/b, −g·a/b²)
-export const DIV = binaryDef('div', 'div', 'inputs', (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
+const DIV = binaryDef('div', 'div', 'inputs', (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
   da ? g.div(b!) : null,
   db ? g.mul(a!).div(b!.square()).neg() : null,
 ]);
 // d(aᵇ) = (g·b·aᵇ⁻¹, g·aᵇ·ln a)   NOTE: as in PyTorch, 0 where b = 0 (first) and where a = 0 with b >= 0 (second).
-export const POW = binaryDef('pow', 'pow', 'all', (g, { inputs: [a, b], output, needsInputGrad: [da, db] }) => [
+const POW = binaryDef('pow', 'pow', 'all', (g, { inputs: [a, b], output, needsInputGrad: [da, db] }) => [
   da ? where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
   db ? where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(output!).mul(a!.log())) : null,
 ]);
 // d max(a, b) = g to the larger input   NOTE: ties split the gradient in half, as in PyTorch.
-export const MAXIMUM = binaryDef('maximum', 'maximum', 'inputs', (g, { inputs: [a, b] }) => [
+const MAXIMUM = binaryDef('maximum', 'maximum', 'inputs', (g, { inputs: [a, b] }) => [
   where(a!.eq(b!), g.mul(0.5), where(a!.gt(b!), g, 0)),
   where(a!.eq(b!), g.mul(0.5), where(b!.gt(a!), g, 0)),
 ]);
 // d min(a, b) = g to the smaller input   NOTE: ties split the gradient in half, as in PyTorch.
-export const MINIMUM = binaryDef('minimum', 'minimum', 'inputs', (g, { inputs: [a, b] }) => [
+const MINIMUM = binaryDef('minimum', 'minimum', 'inputs', (g, { inputs: [a, b] }) => [
   where(a!.eq(b!), g.mul(0.5), where(a!.lt(b!), g, 0)),
   where(a!.eq(b!), g.mul(0.5), where(b!.lt(a!), g, 0)),
 ]);
 
 /** `x ** n` for a number n: only the base has a gradient. */
-export const POW_SCALAR: OpDef<{ exponent: number; dtype: DType }> = {
+const POW_SCALAR: OpDef<{ exponent: number; dtype: DType }> = {
   name: 'pow',
   save: 'inputs',
   forward([a], { exponent, dtype }) {
@@ -307,7 +307,7 @@ export const logicalOr = comparison('logicalOr');
 // d where(c, a, b) = (—, g where c, g where ¬c)
 // NOTE: the unselected branch gets exactly 0, but its own vjp still runs: where(x > 0, log(x), 0) at
 // x = 0 sends 0/0 = NaN through log's vjp. Make the unselected branch safe (log(where(x > 0, x, 1))).
-export const WHERE: OpDef<DType> = {
+const WHERE: OpDef<DType> = {
   name: 'where',
   save: 'inputs',
   forward([c, a, b], dtype) {

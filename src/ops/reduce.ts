@@ -63,7 +63,7 @@ function keptGrad(g: Tensor, inputShape: Shape, { dims }: Reduction): Tensor {
 }
 
 // d Σx = g broadcast back over the reduced dims
-export const SUM = reduceDef('sum', 'none', (g, { inputShapes, attrs }) => [keptGrad(g, inputShapes[0]!, attrs).expand(inputShapes[0]!)]);
+const SUM = reduceDef('sum', 'none', (g, { inputShapes, attrs }) => [keptGrad(g, inputShapes[0]!, attrs).expand(inputShapes[0]!)]);
 
 // d max = g to the entries equal to the max   NOTE: ties share the gradient evenly (as PyTorch's amax).
 function extremumVjp(g: Tensor, ctx: Parameters<NonNullable<OpDef<Reduction>['vjp']>>[1]): [Tensor] {
@@ -73,12 +73,12 @@ function extremumVjp(g: Tensor, ctx: Parameters<NonNullable<OpDef<Reduction>['vj
   const count = mask.sum(ctx.attrs.dims, true);
   return [where(mask, keptGrad(g, x.shape, ctx.attrs).div(count), 0)];
 }
-export const MAX = reduceDef('max', 'all', extremumVjp);
-export const MIN = reduceDef('min', 'all', extremumVjp);
+const MAX = reduceDef('max', 'all', extremumVjp);
+const MIN = reduceDef('min', 'all', extremumVjp);
 
 // d Πx = g · (product of the other entries); zeros handled without dividing by them:
 // no zero in the slice → y/x; one zero → the product of the rest at the zero, 0 elsewhere; more → 0.
-export const PROD = reduceDef('prod', 'all', (g, { inputs: [x], output, attrs }) => {
+const PROD = reduceDef('prod', 'all', (g, { inputs: [x], output, attrs }) => {
   const isZero = x!.eq(0);
   const zeros = isZero.sum(attrs.dims, true);
   const safe = where(isZero, 1, x!);

@@ -58,7 +58,7 @@ function inferShape(x: Tensor, shape: readonly number[], op: string): number[] {
 }
 
 // d reshape = g reshaped back
-export const RESHAPE: OpDef<{ shape: Shape }> = {
+const RESHAPE: OpDef<{ shape: Shape }> = {
   name: 'reshape',
   save: 'none',
   forward([x], { shape }) {
@@ -110,7 +110,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 }
 
 // d permute = g permuted back by the inverse permutation
-export const PERMUTE: OpDef<{ dims: readonly number[] }> = {
+const PERMUTE: OpDef<{ dims: readonly number[] }> = {
   name: 'permute',
   save: 'none',
   forward([x], { dims }) {
@@ -162,7 +162,7 @@ export function t(x: Tensor): Tensor {
 }
 
 // d expand = g; the engine sums it back down to the input's shape
-export const EXPAND: OpDef<{ shape: Shape }> = {
+const EXPAND: OpDef<{ shape: Shape }> = {
   name: 'expand',
   save: 'none',
   forward([x], { shape }) {
@@ -233,7 +233,7 @@ export interface SliceSpec {
 }
 
 // d slice = g placed back at the sliced positions, zeros elsewhere (pad with interior step − 1)
-export const SLICE: OpDef<SliceSpec> = {
+const SLICE: OpDef<SliceSpec> = {
   name: 'slice',
   save: 'none',
   forward([x], { starts, steps, shape }) {

@@ -1,0 +1,25 @@
+/**
+ * W2 (../shared/WORKLOADS.md): per-op overhead. a, b, c are 16-element float32 tensors that
+ * require grad; one iteration is relu(mul(add(a, b), c)), three ops, results discarded.
+ * NOTE: tfjs records a tape only inside a gradient function; its ops here run in tf.tidy without one.
+ */
+import { rand } from '../src/index.js';
+import type { BenchCase } from './harness.js';
+import { tf, useBackend } from './tfjs.js';
+
+export const OPS_PER_ITERATION = 3;
+
+export function nablaW2(): BenchCase {
+  const [a, b, c] = [0, 1, 2].map(() => rand([16], { requiresGrad: true })) as [ReturnType<typeof rand>, ReturnType<typeof rand>, ReturnType<typeof rand>];
+  return { name: 'nabla (graph recorded)', run: () => void a.add(b).mul(c).relu() };
+}
+
+export function tfjsW2(backend: 'cpu' | 'wasm'): BenchCase {
+  useBackend(backend);
+  const [a, b, c] = [0, 1, 2].map(() => tf.variable(tf.randomUniform([16]))) as [tf.Variable, tf.Variable, tf.Variable];
+  return {
+    name: `tfjs-${backend}`,
+    setup: () => useBackend(backend),
+    run: () => tf.tidy(() => void tf.relu(tf.mul(tf.add(a, b), c))),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * The runner of the op spec table (`test/ops-spec.test.ts`). Each row names an op, a fast-check
+ * generator of cases (inputs and attributes), the op itself (`run`) and an independent float64
+ * reference (`ref`, from reference.ts). For every row it checks:
+ *   1. forward in float64 against the reference (1e-12 relative),
+ *   2. forward in float32 against the reference on the float32-rounded inputs (float32 tolerance),
+ *   3. gradcheck and 4. gradgradcheck (float64, every differentiable input),
+ * or, for ops without a gradient, that the result is cut from the graph.
+ * Failures name the row, the check, the shapes, the values and the attributes.
+ */
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { gradcheck, gradgradcheck, tensor, type DType, type GradcheckOptions, type Tensor } from '../../src/index.js';
+import { unravel, type Arr } from './reference.js';
+
+export type Kind = 'float' | 'int32' | 'bool';
+
+/** One input of a case: float inputs are made float64 or float32, the others keep their kind. */
+export interface Input {
+  kind: Kind;
+  shape: number[];
+  data: number[];
+}
+
+export interface Case<A> {
+  inputs: Input[];
+  attrs: A;
+}
+
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
+export interface OpRow<A = any> {
+  name: string;
+  /** Cases for the forward checks (and the gradient checks unless `gradCases` is given). */
+  cases: fc.Arbitrary<Case<A>>;
+  /** Cases for gradcheck/gradgradcheck when they must keep further off kinks and jumps. */
+  gradCases?: fc.Arbitrary<Case<A>>;
+  run: (xs: Tensor[], attrs: A) => Tensor | Tensor[];
+  ref: (xs: Arr[], attrs: A) => Arr | Arr[];
+  /** The result dtype: 'same' (the float inputs' dtype, the default) or a fixed one. */
+  out?: 'same' | DType;
+  /** False for ops without a gradient (comparisons, argmax, ...). */
+  grad?: boolean;
+  /** Float inputs the gradient checks differentiate (default: all float inputs). */
+  gradInputs?: number[];
+  tol32?: Partial<Tolerance>;
+  gradcheck?: GradcheckOptions;
+  runs?: Partial<Runs>;
+}
+
+interface Runs {
+  forward: number;
+  grad: number;
+  gradgrad: number;
+}
+
+/** SPEC_RUNS=4 multiplies every numRuns (a longer local soak). */
+const SCALE = Number(process.env.SPEC_RUNS ?? 1);
+const RUNS: Runs = { forward: 20, grad: 10, gradgrad: 5 };
+export const TOL64: Tolerance = { rtol: 1e-12, atol: 1e-12 };
+export const TOL32: Tolerance = { rtol: 1e-5, atol: 1e-5 };
+
+/** Identity, for type inference of a row's attributes. */
+export function row<A>(r: OpRow<A>): OpRow<A> {
+  return r;
+}
+
+/** Registers the tests of every row, one `describe` per row. */
+export function specSuite(rows: readonly OpRow[]): void {
+  for (const r of rows) describe(r.name, () => rowTests(r));
+}
+
+function rowTests(r: OpRow): void {
+  const runs = { ...RUNS, ...r.runs };
+  it('forward float64 matches the reference', () => {
+    property(r, 'forward float64', r.cases, runs.forward, (c) => checkForward(r, c, 'float64', TOL64));
+  });
+  it('forward float32 is within float32 tolerance', () => {
+    property(r, 'forward float32', r.cases, runs.forward, (c) => checkForward(r, c, 'float32', { ...TOL32, ...r.tol32 }));
+  });
+  if (r.grad === false) {
+    it('records no gradient', () => property(r, 'no gradient', r.cases, 3, (c) => checkNoGrad(r, c)));
+    return;
+  }
+  const gradCases = r.gradCases ?? r.cases;
+  it('gradcheck', () => {
+    property(r, 'gradcheck', gradCases, runs.grad, (c) => {
+      gradcheck((...xs) => r.run(xs, c.attrs), tensorsOf(r, c, 'float64', true), { name: r.name, ...r.gradcheck });
+    });
+  });
+  it('gradgradcheck', () => {
+    property(r, 'gradgradcheck', gradCases, runs.gradgrad, (c) => {
+      gradgradcheck((...xs) => r.run(xs, c.attrs), tensorsOf(r, c, 'float64', true), { name: r.name, ...r.gradcheck });
+    });
+  });
+}
+
+/** fc.assert over `cases`, with errors rethrown naming the row, the check and the case. */
+function property<A>(r: OpRow<A>, check: string, cases: fc.Arbitrary<Case<A>>, numRuns: number, body: (c: Case<A>) => void): void {
+  fc.assert(
+    fc.property(cases, (c) => {
+      try {
+        body(c);
+      } catch (e) {
+        throw new Error(`'${r.name}' ${check} failed for ${describeCase(c)}\n${(e as Error).message}`);
+      }
+    }),
+    { numRuns: Math.max(1, Math.round(numRuns * SCALE)) },
+  );
+}
+
+/** The case's tensors: float inputs in `dtype` (requiring grad when asked), the others as they are. */
+function tensorsOf<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'float32', requiresGrad: boolean): Tensor[] {
+  return c.inputs.map((inp, i) => {
+    const wantsGrad = requiresGrad && inp.kind === 'float' && (r.gradInputs ?? [i]).includes(i);
+    if (inp.kind === 'float') return tensor(Float64Array.from(inp.data), { shape: inp.shape, dtype, requiresGrad: wantsGrad });
+    return tensor(Float64Array.from(inp.data), { shape: inp.shape, dtype: inp.kind });
+  });
+}
+
+function checkForward<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'float32', tol: Tolerance): void {
+  const out = r.run(tensorsOf(r, c, dtype, false), c.attrs);
+  const refInputs = c.inputs.map((inp) => ({
+    shape: [...inp.shape],
+    data: dtype === 'float32' && inp.kind === 'float' ? inp.data.map(Math.fround) : [...inp.data],
+  }));
+  const expected = r.ref(refInputs, c.attrs);
+  const outs = Array.isArray(out) ? out : [out];
+  const exps = Array.isArray(expected) ? expected : [expected];
+  if (outs.length !== exps.length) throw new Error(`got ${outs.length} outputs, expected ${exps.length}`);
+  const outDtype = r.out === undefined || r.out === 'same' ? dtype : r.out;
+  outs.forEach((o, k) => compare(o, exps[k]!, outDtype, tol, outs.length > 1 ? `output ${k}` : 'output'));
+}
+
+function checkNoGrad<A>(r: OpRow<A>, c: Case<A>): void {
+  const xs = tensorsOf(r, c, 'float64', true);
+  if (!xs.some((x) => x.requiresGrad)) return;
+  const out = r.run(xs, c.attrs);
+  for (const o of Array.isArray(out) ? out : [out]) {
+    if (o.requiresGrad || o.gradFn !== null) throw new Error(`result requires grad (gradFn ${o.gradFn}) but the op has no gradient`);
+  }
+}
+
+/** Throws unless `actual` has the expected dtype, shape and values (NaN matches NaN, ±∞ match exactly). */
+export function compare(actual: Tensor, expected: Arr, dtype: DType, tol: Tolerance, label = 'output'): void {
+  if (actual.dtype !== dtype) throw new Error(`${label} has dtype ${actual.dtype}, expected ${dtype}`);
+  if (JSON.stringify(actual.shape) !== JSON.stringify(expected.shape)) {
+    throw new Error(`${label} has shape [${actual.shape.join(',')}], expected [${expected.shape.join(',')}]`);
+  }
+  const got = Array.from(actual.toTypedArray(), Number);
+  got.forEach((g, i) => {
+    const e = expected.data[i]!;
+    if (!close(g, e, tol)) {
+      throw new Error(
+        `${label} mismatch at [${unravel(i, expected.shape).join(',')}]: got ${g}, expected ${e} ` +
+          `(|diff| ${Math.abs(g - e)} > atol ${tol.atol} + rtol ${tol.rtol}·|expected|)\n` +
+          `  got      ${showFlat(got, expected.shape)}\n  expected ${showFlat(expected.data, expected.shape)}`,
+      );
+    }
+  });
+}
+
+export function close(got: number, expected: number, { rtol, atol }: Tolerance): boolean {
+  if (Number.isNaN(got) || Number.isNaN(expected)) return Number.isNaN(got) && Number.isNaN(expected);
+  if (!Number.isFinite(expected) || !Number.isFinite(got)) return got === expected;
+  return Math.abs(got - expected) <= atol + rtol * Math.abs(expected);
+}
+
+/** Nested-array text of flat row-major values (NaN and ±Infinity spelled out). */
+export function showFlat(data: readonly number[], shape: readonly number[]): string {
+  if (shape.length === 0) return String(data[0]);
+  const size = shape[0]!;
+  const inner = data.length / Math.max(size, 1);
+  const parts = Array.from({ length: size }, (_, i) => showFlat(data.slice(i * inner, (i + 1) * inner), shape.slice(1)));
+  return `[${parts.join(', ')}]`;
+}
+
+export function describeCase<A>(c: Case<A>): string {
+  const inputs = c.inputs.map((inp, i) => `input ${i}: ${inp.kind} [${inp.shape.join(',')}] ${showFlat(inp.data, inp.shape)}`);
+  return `{ ${inputs.join('; ')}; attrs ${JSON.stringify(c.attrs, (_, v) => (v === Infinity ? 'Infinity' : v))} }`;
+}
