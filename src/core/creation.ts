@@ -24,10 +24,18 @@ export interface RandomOptions extends TensorOptions {
 /** A shape given as a list of sizes, or one size for a 1-d tensor. */
 export type SizeArg = number | readonly number[];
 
+/** Creation functions refuse sizes beyond what a typed array can hold. */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
 function shapeOf(size: SizeArg, op: string): Shape {
   const shape = typeof size === 'number' ? [size] : size;
   checkShape(shape, op);
+  check(numel(shape) <= MAX_ELEMENTS, ArgumentError, () => `[${op}] size ${showShape(shape)} has more than ${MAX_ELEMENTS} elements`);
   return shape;
+}
+
+function checkLike(t: unknown, op: string): void {
+  check(t instanceof Tensor, ArgumentError, () => `[${op}] input must be a Tensor, got ${fmt(t)}`);
 }
 
 function make(data: TypedArray, shape: Shape, dtype: DType, options: TensorOptions, op: string): Tensor {
@@ -77,6 +85,8 @@ function nestedShape(x: unknown, op: string): number[] {
  */
 export function tensor(data: NestedArray | TypedArray, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
   if (ArrayBuffer.isView(data)) {
+    check(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint8Array, DTypeError,
+      () => `[tensor] unsupported typed array ${data.constructor.name}; use Float32Array, Float64Array, Int32Array or Uint8Array (bool)`);
     const fromType = dtypeOfArray(data as TypedArray);
     const dtype = dtypeArg(options, 'tensor', fromType);
     const shape = options.shape ?? [data.length];
@@ -87,9 +97,10 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions & 
     copy.set(dtype === 'bool' ? Array.from(data as TypedArray, (v) => (v !== 0 ? 1 : 0)) : (data as never));
     return make(copy, shape, dtype, options, 'tensor');
   }
+  check(options.shape === undefined, ArgumentError, () => '[tensor] the shape option applies to typed arrays; reshape nested arrays instead');
   const shape = nestedShape(data, 'tensor');
   const flat: unknown[] = shape.length === 0 ? [data] : (data as unknown[]).flat(Infinity as 1);
-  const inferred: DType = typeof flat[0] === 'boolean' ? 'bool' : DEFAULT_DTYPE;
+  const inferred: DType = flat.length > 0 && flat.every((v) => typeof v === 'boolean') ? 'bool' : DEFAULT_DTYPE;
   const dtype = dtypeArg(options, 'tensor', inferred);
   const out = allocate(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) out[i] = castNumber(Number(flat[i]), dtype);
@@ -135,6 +146,7 @@ export function ones(size: SizeArg, options: TensorOptions = {}): Tensor {
  * zerosLike(x);
  */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
+  checkLike(t, 'zerosLike');
   return full(t.shape, 0, { dtype: t.dtype, ...options });
 }
 
@@ -144,6 +156,7 @@ export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
  * onesLike(x);
  */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
+  checkLike(t, 'onesLike');
   return full(t.shape, 1, { dtype: t.dtype, ...options });
 }
 
@@ -153,6 +166,7 @@ export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
  * fullLike(x, -1);
  */
 export function fullLike(t: Tensor, value: number | boolean, options: TensorOptions = {}): Tensor {
+  checkLike(t, 'fullLike');
   return full(t.shape, value, { dtype: t.dtype, ...options });
 }
 
@@ -168,6 +182,7 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   check([lo, hi, step].every(Number.isFinite), ArgumentError, () => `[arange] start, end and step must be finite numbers, got ${lo}, ${hi}, ${step}`);
   check(step !== 0, ArgumentError, () => '[arange] step must be non-zero');
   const n = Math.max(0, Math.ceil((hi - lo) / step));
+  check(n <= MAX_ELEMENTS, ArgumentError, () => `[arange] would create ${n} elements (more than ${MAX_ELEMENTS})`);
   const dtype = dtypeArg(options, 'arange');
   const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = castNumber(lo + i * step, dtype);
@@ -180,11 +195,12 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
  * linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
  */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  check(Number.isSafeInteger(steps) && steps >= 0, ArgumentError, () => `[linspace] steps must be a non-negative integer, got ${fmt(steps)}`);
+  check(Number.isSafeInteger(steps) && steps >= 0 && steps <= MAX_ELEMENTS, ArgumentError, () => `[linspace] steps must be a non-negative integer, got ${fmt(steps)}`);
+  check(Number.isFinite(start) && Number.isFinite(end), ArgumentError, () => `[linspace] start and end must be finite numbers, got ${start} and ${end}`);
   const dtype = dtypeArg(options, 'linspace');
   const data = allocate(dtype, steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
-  for (let i = 0; i < steps; i++) data[i] = castNumber(i === steps - 1 ? end : start + i * delta, dtype);
+  for (let i = 0; i < steps; i++) data[i] = castNumber(i === steps - 1 && steps > 1 ? end : start + i * delta, dtype);
   return make(data, [steps], dtype, options, 'linspace');
 }
 
@@ -201,13 +217,13 @@ export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   return make(data, [n, m], dtype, options, 'eye');
 }
 
-function random(size: SizeArg, options: RandomOptions, op: string, draw: (g: Generator) => number): Tensor {
+function random(size: SizeArg, options: RandomOptions, op: string, draw: (g: Generator, dtype: DType) => number): Tensor {
   const shape = shapeOf(size, op);
   const dtype = dtypeArg(options, op);
   check(isFloating(dtype), DTypeError, () => `[${op}] needs a floating dtype, got ${dtype}`);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtype, numel(shape));
-  for (let i = 0; i < data.length; i++) data[i] = draw(g);
+  for (let i = 0; i < data.length; i++) data[i] = draw(g, dtype);
   return make(data, shape, dtype, options, op);
 }
 
@@ -217,7 +233,7 @@ function random(size: SizeArg, options: RandomOptions, op: string, draw: (g: Gen
  * manualSeed(0); rand([2, 2]);
  */
 export function rand(size: SizeArg, options: RandomOptions = {}): Tensor {
-  return random(size, options, 'rand', (g) => g.random());
+  return random(size, options, 'rand', (g, dtype) => (dtype === 'float32' ? g.randomFloat32() : g.random()));
 }
 
 /**
@@ -240,6 +256,8 @@ export function randint(low: number, high: number, size: SizeArg, options: Rando
   const g = options.generator ?? defaultGenerator;
   check(Number.isSafeInteger(low) && Number.isSafeInteger(high) && high > low, ArgumentError,
     () => `[randint] needs integers low < high, got low=${fmt(low)} high=${fmt(high)}`);
+  check(dtype !== 'int32' || (low >= -(2 ** 31) && high <= 2 ** 31), ArgumentError,
+    () => `[randint] int32 values need -2^31 <= low and high <= 2^31, got low=${low} high=${high}`);
   const data = allocate(dtype, numel(shape));
   for (let i = 0; i < data.length; i++) data[i] = g.randint(low, high);
   return make(data, shape, dtype, options, 'randint');
@@ -251,6 +269,7 @@ export function randint(low: number, high: number, size: SizeArg, options: Rando
  * randLike(x);
  */
 export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
+  checkLike(t, 'randLike');
   return rand(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : DEFAULT_DTYPE, ...options });
 }
 
@@ -260,6 +279,7 @@ export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
  * randnLike(x);
  */
 export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
+  checkLike(t, 'randnLike');
   return randn(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : DEFAULT_DTYPE, ...options });
 }
 

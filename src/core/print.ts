@@ -40,6 +40,7 @@ function elementFormatter(values: number[], dtype: DType): (x: number) => string
   return (x) => {
     if (Number.isNaN(x)) return 'nan';
     if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+    if (Object.is(x, -0)) return scientific ? '-0.0000e+00' : '-0.0000';
     if (!scientific) return x.toFixed(4);
     const [mantissa, exponent] = x.toExponential(4).split('e') as [string, string];
     const sign = exponent.startsWith('-') ? '-' : '+';

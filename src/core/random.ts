@@ -97,6 +97,15 @@ export class Generator {
   }
 
   /**
+   * A uniform float32 value in [0, 1) with 24 random bits (rounding a 53-bit draw to float32 could give 1).
+   * @example
+   * new Generator(0).randomFloat32();
+   */
+  randomFloat32(): number {
+    return (this.nextUint32() >>> 8) / 16777216;
+  }
+
+  /**
    * A uniform float in [low, high).
    * @example
    * new Generator(0).uniform(-1, 1);

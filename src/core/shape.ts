@@ -91,12 +91,12 @@ export function broadcastsTo(from: Shape, to: Shape): boolean {
  * @example
  * normalizeDim(-1, 3, 'sum'); // 2
  */
-export function normalizeDim(dim: number, ndim: number, op: string, arg = 'dim'): number {
+export function normalizeDim(dim: number, ndim: number, op: string, arg = 'dim', context = `a ${ndim}-d tensor`): number {
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
   check(Number.isInteger(dim), ArgumentError, () => `[${op}] ${arg} must be an integer, got ${fmt(dim)}`);
   check(dim >= lo && dim <= hi, ShapeError,
-    () => `[${op}] ${arg} ${dim} is out of range for a ${ndim}-d tensor (expected ${lo}..${hi})`);
+    () => `[${op}] ${arg} ${dim} is out of range for ${context} (expected ${lo}..${hi})`);
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 

@@ -6,7 +6,7 @@
 import type { StridedView } from '../backend/backend.js';
 import * as ops from '../ops/index.js';
 import type { ReduceArgs, SliceArgs, VarArgs } from '../ops/index.js';
-import { AutogradError, DTypeError, ShapeError, check } from './errors.js';
+import { ArgumentError, AutogradError, DTypeError, ShapeError, check, fmt } from './errors.js';
 import { runBackward, type BackwardOptions, type GradHook, type Node } from './autograd.js';
 import { isFloating, type DType, type TypedArray } from './dtype.js';
 import { formatTensor, toNested, type NestedArray } from './print.js';
@@ -152,15 +152,15 @@ export class Tensor implements StridedView {
   backward(gradient?: Tensor, options: BackwardOptions = {}): void {
     check(this._requiresGrad, AutogradError,
       () => '[backward] the tensor does not require grad and has no gradFn: nothing to differentiate');
-    let g = gradient;
-    if (g === undefined) {
+    if (gradient === undefined) {
       check(this.numel() === 1, AutogradError,
         () => `[backward] grad can be implicitly created only for scalar outputs, got shape ${showShape(this.shape)}; pass a gradient`);
-      g = ops.onesLikeRaw(this);
-    } else {
-      check(g instanceof Tensor && ops.sameShapeOf(g, this), ShapeError,
-        () => `[backward] gradient has shape ${g instanceof Tensor ? showShape(g.shape) : String(g)}, expected ${showShape(this.shape)}`);
+      runBackward([this], [ops.onesLikeRaw(this)], options);
+      return;
     }
+    const g = gradient;
+    check(g instanceof Tensor, ArgumentError, () => `[backward] gradient must be a Tensor, got ${fmt(g)}`);
+    check(ops.sameShapeOf(g, this), ShapeError, () => `[backward] gradient has shape ${showShape(g.shape)}, expected ${showShape(this.shape)}`);
     runBackward([this], [g], options);
   }
 
@@ -314,12 +314,14 @@ export class Tensor implements StridedView {
 
   // ── in place (bump the version; refused on tensors that require grad while grad mode is on) ──
 
-  add_(other: TensorLike, options?: { alpha?: number }): this { return ops.inPlace(this, 'add_', ops.add(this, other, options)); }
-  sub_(other: TensorLike, options?: { alpha?: number }): this { return ops.inPlace(this, 'sub_', ops.sub(this, other, options)); }
-  mul_(other: TensorLike): this { return ops.inPlace(this, 'mul_', ops.mul(this, other)); }
-  div_(other: TensorLike): this { return ops.inPlace(this, 'div_', ops.div(this, other)); }
-  clamp_(min?: TensorLike | null, max?: TensorLike | null): this { return ops.inPlace(this, 'clamp_', ops.clamp(this, min, max)); }
-  copy_(src: TensorLike): this { return ops.inPlace(this, 'copy_', src); }
-  fill_(value: number): this { return ops.inPlace(this, 'fill_', value); }
-  zero_(): this { return ops.inPlace(this, 'zero_', 0); }
+  add_(other: TensorLike, options?: { alpha?: number }): this { return ops.updateInPlace(this, 'add_', other, () => ops.add(this, other, options)); }
+  sub_(other: TensorLike, options?: { alpha?: number }): this { return ops.updateInPlace(this, 'sub_', other, () => ops.sub(this, other, options)); }
+  mul_(other: TensorLike): this { return ops.updateInPlace(this, 'mul_', other, () => ops.mul(this, other)); }
+  div_(other: TensorLike): this { return ops.updateInPlace(this, 'div_', other, () => ops.div(this, other)); }
+  clamp_(min?: TensorLike | null, max?: TensorLike | null): this { return ops.updateInPlace(this, 'clamp_', 0, () => ops.clamp(this, min, max)); }
+  /** Copies `src` (broadcast, converted to this dtype) into this tensor. */
+  copy_(src: TensorLike): this { return ops.assignInPlace(this, 'copy_', src); }
+  /** Sets every element to `value`. */
+  fill_(value: number): this { return ops.assignInPlace(this, 'fill_', ops.numberArg(value, 'fill_', 'value')); }
+  zero_(): this { return ops.assignInPlace(this, 'zero_', 0); }
 }

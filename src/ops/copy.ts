@@ -176,7 +176,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     check(sameShape(x.shape, tensors[0]!.shape), ShapeError,
       () => `[stack] tensors[${i}] has shape ${showShape(x.shape)}, expected ${showShape(tensors[0]!.shape)} like tensors[0]`);
   });
-  const d = normalizeDim(dim, tensors[0]!.ndim + 1, 'stack');
+  const d = normalizeDim(dim, tensors[0]!.ndim + 1, 'stack', 'dim', `stacking ${tensors[0]!.ndim}-d tensors`);
   return cat(tensors.map((x) => x.unsqueeze(d)), d);
 }
 
@@ -205,6 +205,7 @@ const FLIP: OpDef<{ dims: readonly number[] }> = {
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   checkTensor(x, 'flip', 'input');
   const list = (typeof dims === 'number' ? [dims] : dims).map((d) => dimArg(d, x.ndim, 'flip'));
+  check(new Set(list).size === list.length, ArgumentError, () => `[flip] dims ${fmt(dims)} repeat a dim`);
   return apply(FLIP, [x], { dims: list });
 }
 

@@ -8,8 +8,8 @@ import { backend } from '../backend/index.js';
 import { apply, type OpDef } from '../core/autograd.js';
 import { scalarTensor, zerosLike } from '../core/creation.js';
 import { DEFAULT_DTYPE, isFloating, promoteTypes, resultTypeWithNumber, type DType } from '../core/dtype.js';
-import { ArgumentError, DTypeError, check, fmt } from '../core/errors.js';
-import { broadcastShapes } from '../core/shape.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../core/errors.js';
+import { broadcastShapes, broadcastsTo, showShape } from '../core/shape.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 import { broadcastView, checkTensor, fresh } from './util.js';
 
@@ -67,8 +67,16 @@ function unary(def: OpDef): (x: Tensor) => Tensor {
   };
 }
 
-/** −x. @example neg(tensor([1, -2])); // [-1, 2] */
-export const neg = unary(NEG);
+/**
+ * −x (not defined for bool, as in PyTorch; use logicalNot).
+ * @example
+ * neg(tensor([1, -2])); // [-1, 2]
+ */
+export function neg(x: Tensor): Tensor {
+  checkTensor(x, 'neg', 'input');
+  check(x.dtype !== 'bool', DTypeError, () => '[neg] negation is not supported on bool tensors; use logicalNot()');
+  return apply(NEG, [x], undefined);
+}
 /** eˣ. @example exp(tensor([0, 1])); // [1, 2.7183] */
 export const exp = unary(EXP);
 /** Natural log (−∞ at 0, NaN below, as in PyTorch). @example log(tensor([1, Math.E])); // [0, 1] */
@@ -181,9 +189,12 @@ const comparisons = Object.fromEntries(
 ) as Record<'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr', OpDef<DType>>;
 
 /** Turns `a op b` operands into two tensors and the result dtype (see the promotion rules in dtype.ts). */
-function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor, DType] {
+function operands(op: string, a: TensorLike, b: TensorLike, allowNumbers = false): [Tensor, Tensor, DType] {
   const isA = a instanceof Tensor;
   const isB = b instanceof Tensor;
+  if (!isA && !isB && allowNumbers && typeof a === 'number' && typeof b === 'number') {
+    return [scalarTensor(a, DEFAULT_DTYPE), scalarTensor(b, DEFAULT_DTYPE), DEFAULT_DTYPE];
+  }
   check(isA || isB, ArgumentError, () => `[${op}] expected at least one Tensor operand, got ${fmt(a)} and ${fmt(b)}`);
   if (isA && isB) return [a, b, promoteTypes(a.dtype, b.dtype)];
   const [t, n] = isA ? [a, b] : [b as Tensor, a];
@@ -257,6 +268,8 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   }
   const [x, y, dtype] = operands('pow', a, b);
   check(dtype !== 'bool', DTypeError, () => '[pow] is not supported on bool tensors');
+  check(isFloating(dtype) || y.toTypedArray().every((v) => v >= 0), ArgumentError,
+    () => '[pow] integers to negative integer powers are not allowed');
   return apply(POW, [x, y], dtype);
 }
 
@@ -326,7 +339,7 @@ const WHERE: OpDef<DType> = {
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   checkTensor(condition, 'where', 'condition');
   check(condition.dtype === 'bool', DTypeError, () => `[where] condition must be a bool tensor, got ${condition.dtype}`);
-  const [x, y, dtype] = operands('where', a, b);
+  const [x, y, dtype] = operands('where', a, b, true);
   return apply(WHERE, [condition, x, y], dtype);
 }
 
@@ -339,6 +352,10 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
   checkTensor(x, 'maskedFill', 'input');
   checkTensor(mask, 'maskedFill', 'mask');
   check(mask.dtype === 'bool', DTypeError, () => `[maskedFill] mask must be a bool tensor, got ${mask.dtype}`);
+  check(broadcastsTo(mask.shape, x.shape), ShapeError,
+    () => `[maskedFill] mask of shape ${showShape(mask.shape)} cannot be broadcast to the input's shape ${showShape(x.shape)}`);
+  check(typeof value === 'number' || (value instanceof Tensor && value.ndim === 0), ArgumentError,
+    () => `[maskedFill] value must be a number or a 0-d tensor, got ${value instanceof Tensor ? `a tensor of shape ${showShape(value.shape)}` : fmt(value)}`);
   const filled = where(mask, value, x);
   return filled.dtype === x.dtype ? filled : filled.to(x.dtype);
 }
@@ -352,6 +369,11 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
 export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | null): Tensor {
   checkTensor(x, 'clamp', 'input');
   check(min != null || max != null, ArgumentError, () => '[clamp] at least one of min and max must be given');
+  for (const [name, bound] of [['min', min], ['max', max]] as const) {
+    check(bound == null || typeof bound === 'number' || bound instanceof Tensor, ArgumentError,
+      () => `[clamp] ${name} must be a number, a Tensor or null, got ${fmt(bound)}`);
+    if (bound instanceof Tensor) broadcastShapes(x.shape, bound.shape, 'clamp');
+  }
   let y = x;
   if (min != null) y = where(y.lt(min), min, y);
   if (max != null) y = where(y.gt(max), max, y);

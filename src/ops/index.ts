@@ -9,4 +9,4 @@ export * from './view.js';
 export * from './copy.js';
 export * from './indexing.js';
 export * from './inplace.js';
-export { dimArg, sizesArg, sameShapeOf, onesLikeRaw, isContiguousView } from './util.js';
+export { dimArg, sizesArg, sameShapeOf, onesLikeRaw, isContiguousView, numberArg } from './util.js';

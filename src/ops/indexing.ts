@@ -68,6 +68,7 @@ const INDEX_ADD: OpDef<{ dim: number; dtype: DType }> = {
 export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
   checkTensor(x, 'indexAdd', 'input');
   checkTensor(source, 'indexAdd', 'source');
+  check(x.ndim > 0, ShapeError, () => '[indexAdd] the input must have at least 1 dim');
   const d = dimArg(dim, x.ndim, 'indexAdd');
   checkTensor(index, 'indexAdd', 'index');
   check(index.ndim <= 1, ShapeError, () => `[indexAdd] index must be 1-d, got shape ${showShape(index.shape)}`);

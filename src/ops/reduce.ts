@@ -31,7 +31,10 @@ function parseReduce(x: Tensor, args: ReduceArgs, op: string): Reduction {
   const options: ReduceOptions = typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as ReduceOptions) : { dim: first as number | readonly number[] | null, keepdim: second };
   const keepdim = options.keepdim ?? false;
   check(typeof keepdim === 'boolean', ArgumentError, () => `[${op}] keepdim must be a boolean, got ${fmt(keepdim)}`);
-  return { dims: normalizeDims(options.dim ?? undefined, x.ndim, op), keepdim };
+  const dim = options.dim;
+  // an empty list reduces over every dim, as in PyTorch
+  const all = dim === null || dim === undefined || (Array.isArray(dim) && dim.length === 0);
+  return { dims: normalizeDims(all ? undefined : (dim as number | readonly number[]), x.ndim, op), keepdim };
 }
 
 /** The output shape of a reduction. */
@@ -163,14 +166,19 @@ export type VarArgs = [dim?: number | readonly number[] | VarOptions | null, opt
  * variance(tensor([1, 2, 3, 4])); // 1.6667
  */
 export function variance(x: Tensor, ...args: VarArgs): Tensor {
+  return varianceOf(x, args, 'var');
+}
+
+function varianceOf(x: Tensor, args: VarArgs, op: string): Tensor {
   const [first, second] = args;
   const options: VarOptions = typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as VarOptions) : { ...second, dim: first as number | readonly number[] | null };
-  const r = parseReduce(x, [{ dim: options.dim, keepdim: options.keepdim }], 'var');
-  check(isFloating(x.dtype), DTypeError, () => `[var] needs a floating-point input, got ${x.dtype}`);
+  const r = parseReduce(x, [{ dim: options.dim, keepdim: options.keepdim }], op);
+  check(isFloating(x.dtype), DTypeError, () => `[${op}] needs a floating-point input, got ${x.dtype}`);
   const correction = options.correction ?? 1;
+  check(typeof correction === 'number' && correction >= 0, ArgumentError, () => `[${op}] correction must be a number >= 0, got ${fmt(correction)}`);
   const n = r.dims.reduce((p, d) => p * x.shape[d]!, 1);
   check(n - correction > 0, ArgumentError,
-    () => `[var] degrees of freedom N − correction = ${n} − ${correction} must be positive (input shape ${showShape(x.shape)})`);
+    () => `[${op}] degrees of freedom N − correction = ${n} − ${correction} must be positive (input shape ${showShape(x.shape)})`);
   const centred = x.sub(mean(x, r.dims, true));
   return sum(centred.mul(centred), r.dims, r.keepdim).div(n - correction);
 }
@@ -181,7 +189,7 @@ export function variance(x: Tensor, ...args: VarArgs): Tensor {
  * std(tensor([1, 2, 3, 4]), { correction: 0 }); // 1.1180
  */
 export function std(x: Tensor, ...args: VarArgs): Tensor {
-  return variance(x, ...args).sqrt();
+  return varianceOf(x, args, 'std').sqrt();
 }
 
 /**
@@ -234,6 +242,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
  */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'logSoftmax', 'input');
+  check(isFloating(x.dtype), DTypeError, () => `[logSoftmax] needs a floating-point input, got ${x.dtype}`);
   const d = dimArg(dim, x.ndim, 'logSoftmax');
   return x.sub(logsumexp(x, d, true));
 }
@@ -250,6 +259,7 @@ const ARGMIN = argDef('argmin');
 
 function argReduce(def: OpDef<{ dim: number; keepdim: boolean }>, x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   checkTensor(x, def.name, 'input');
+  check(typeof keepdim === 'boolean', ArgumentError, () => `[${def.name}] keepdim must be a boolean, got ${fmt(keepdim)}`);
   check(x.numel() > 0, ShapeError, () => `[${def.name}] cannot take the ${def.name} of an empty tensor`);
   if (dim === undefined) return apply(def, [x.reshape(-1)], { dim: 0, keepdim: false });
   const d = dimArg(dim, x.ndim, def.name);

@@ -88,11 +88,23 @@ export function checkTensor(x: unknown, op: string, arg: string): asserts x is T
 }
 
 /**
+ * Checks that `x` is a number (NaN and ±Infinity allowed) and returns it.
+ * @example
+ * numberArg(value, 'fill_', 'value');
+ */
+export function numberArg(x: unknown, op: string, arg: string): number {
+  check(typeof x === 'number', ArgumentError, () => `[${op}] ${arg} must be a number, got ${fmt(x)}`);
+  return x;
+}
+
+/**
  * Checks that `x` is an integer (optionally within [min, max]).
  * @example
  * checkInt(step, 'slice', 'step', 1);
  */
 export function checkInt(x: unknown, op: string, arg: string, min = -Infinity, max = Infinity): asserts x is number {
-  check(Number.isSafeInteger(x) && (x as number) >= min && (x as number) <= max, ArgumentError,
-    () => `[${op}] ${arg} must be an integer${min > -Infinity ? ` >= ${min}` : ''}${max < Infinity ? ` <= ${max}` : ''}, got ${fmt(x)}`);
+  check(Number.isSafeInteger(x) && (x as number) >= min && (x as number) <= max, ArgumentError, () => {
+    const range = min > -Infinity && max < Infinity ? ` in [${min}, ${max}]` : min > -Infinity ? ` >= ${min}` : max < Infinity ? ` <= ${max}` : '';
+    return `[${op}] ${arg} must be an integer${range}, got ${fmt(x)}`;
+  });
 }

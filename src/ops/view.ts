@@ -2,12 +2,13 @@
  * Views: ops that return a tensor sharing the input's storage (reshape when strides allow,
  * permute, expand, slice), and the composites built on them.
  */
+import { backend } from '../backend/index.js';
 import { apply, type OpDef } from '../core/autograd.js';
 import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
 import { contiguousStrides, normalizeDim, numel, sameShape, showShape, type Shape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { padGeneral } from './copy.js';
-import { checkInt, checkTensor, dimArg } from './util.js';
+import { checkInt, checkTensor, dimArg, fresh } from './util.js';
 
 /**
  * Strides that let a tensor with `shape`/`strides` be seen with `newShape` without copying, or
@@ -64,8 +65,7 @@ const RESHAPE: OpDef<{ shape: Shape }> = {
   forward([x], { shape }) {
     const strides = viewStrides(x!.shape, x!.strides, shape);
     if (strides !== null) return x!._view(shape, strides, x!.offset);
-    const c = x!.contiguous().detach();
-    return c._view(shape, contiguousStrides(shape), c.offset);
+    return fresh(backend().unary('cast', x!, x!.dtype), shape, x!.dtype); // the layout needs a copy
   },
   vjp: (g, { inputShapes }) => [g.reshape(inputShapes[0]!)],
 };
@@ -143,9 +143,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
  */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   checkTensor(x, 'transpose', 'input');
-  if (x.ndim === 0) return x;
   const a = dimArg(dim0, x.ndim, 'transpose');
   const b = dimArg(dim1, x.ndim, 'transpose');
+  if (x.ndim === 0) return x;
   const dims = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
   return apply(PERMUTE, [x], { dims });
 }
@@ -221,7 +221,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
  */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'unsqueeze', 'input');
-  const d = normalizeDim(dim, x.ndim + 1, 'unsqueeze');
+  const d = normalizeDim(dim, x.ndim + 1, 'unsqueeze', 'dim', `inserting a dim into a ${x.ndim}-d tensor`);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
@@ -283,6 +283,7 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
  */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   checkTensor(x, 'narrow', 'input');
+  check(x.ndim > 0, ShapeError, () => '[narrow] cannot narrow a 0-d tensor');
   const d = dimArg(dim, x.ndim, 'narrow');
   const size = x.shape[d]!;
   checkInt(start, 'narrow', 'start', -size, size);
@@ -298,8 +299,10 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
  */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   checkTensor(x, 'select', 'input');
+  check(x.ndim > 0, ShapeError, () => '[select] cannot select from a 0-d tensor');
   const d = dimArg(dim, x.ndim, 'select');
   const size = x.shape[d]!;
+  check(size > 0, ShapeError, () => `[select] index ${index} is out of range for dim ${d} of size 0`);
   checkInt(index, 'select', 'index', -size, size - 1);
   const i = index < 0 ? index + size : index;
   return slice(x, d, i, i + 1).squeeze(d);
@@ -312,6 +315,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
  */
 export function split(x: Tensor, sizeOrSections: number | readonly number[], dim = 0): Tensor[] {
   checkTensor(x, 'split', 'input');
+  check(x.ndim > 0, ShapeError, () => '[split] cannot split a 0-d tensor');
   const d = dimArg(dim, x.ndim, 'split');
   const n = x.shape[d]!;
   let sizes: number[];
@@ -338,6 +342,7 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
  */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   checkTensor(x, 'chunk', 'input');
+  check(x.ndim > 0, ShapeError, () => '[chunk] cannot chunk a 0-d tensor');
   checkInt(chunks, 'chunk', 'chunks', 1);
   const d = dimArg(dim, x.ndim, 'chunk');
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
