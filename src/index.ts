@@ -29,6 +29,7 @@ export * from './ops/linalg.js';
 export * from './ops/view.js';
 export * from './ops/copy.js';
 export * from './ops/indexing.js';
+export { cumprod } from './ops/scan.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend, type StridedView } from './backend/index.js';
 
 // data

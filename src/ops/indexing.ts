@@ -116,8 +116,22 @@ const SCATTER_ADD: OpDef<{ dim: number; dtype: DType }> = {
   forward([base, index, src], { dim, dtype }) {
     return fresh(backend().scatterAdd(base!, dim, index!, src!, dtype), base!.shape, dtype);
   },
-  vjp: (g, { inputs: [, index], attrs: { dim }, needsInputGrad: [, , dsrc] }) => [g, null, dsrc ? g.gather(dim, index!) : null],
+  // src may be larger than index: its extra entries were not used and get 0
+  vjp: (g, { inputs: [, index], inputShapes, attrs: { dim }, needsInputGrad: [, , dsrc] }) => {
+    if (!dsrc) return [g, null, null];
+    const picked = g.gather(dim, index!);
+    const srcShape = inputShapes[2]!;
+    const padding = srcShape.flatMap((s, d) => [0, s - index!.shape[d]!]).reverse();
+    return [g, null, padding.every((p) => p === 0) ? picked : picked.pad(pairsFromLast(padding))];
+  },
 };
+
+/** Reorders per-dim [after, before] pairs listed from the last dim into pad's (before, after) order. */
+function pairsFromLast(reversed: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < reversed.length; i += 2) out.push(reversed[i + 1]!, reversed[i]!);
+  return out;
+}
 
 /**
  * A copy of `x` with `src[i][j]` added at `[i][index[i][j]]` for dim 1 (likewise for other dims).

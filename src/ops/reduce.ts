@@ -9,7 +9,8 @@ import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../core/error
 import { broadcastsTo, normalizeDims, sameShape, showShape, type Shape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { where } from './elementwise.js';
-import { checkTensor, dimArg, fresh } from './util.js';
+import { productOfOthers } from './scan.js';
+import { checkTensor, dimArg, fresh, onesLikeRaw } from './util.js';
 
 /** `{ dim, keepdim }` as an options object. */
 export interface ReduceOptions {
@@ -79,17 +80,11 @@ function extremumVjp(g: Tensor, ctx: Parameters<NonNullable<OpDef<Reduction>['vj
 const MAX = reduceDef('max', 'all', extremumVjp);
 const MIN = reduceDef('min', 'all', extremumVjp);
 
-// d Πx = g · (product of the other entries); zeros handled without dividing by them:
-// no zero in the slice → y/x; one zero → the product of the rest at the zero, 0 elsewhere; more → 0.
-const PROD = reduceDef('prod', 'all', (g, { inputs: [x], output, attrs }) => {
-  const isZero = x!.eq(0);
-  const zeros = isZero.sum(attrs.dims, true);
-  const safe = where(isZero, 1, x!);
-  const y = keptGrad(output!, x!.shape, attrs);
-  const productOfRest = safe.prod(attrs.dims, true);
-  const others = where(zeros.eq(0), y.div(safe), where(zeros.eq(1).logicalAnd(isZero), productOfRest, 0));
-  return [keptGrad(g, x!.shape, attrs).mul(others)];
-});
+// d Πx = g · (product of the other entries of the slice), by running products: exact at zeros,
+// and differentiable again (a division y/x would lose the second derivative where x = 0)
+const PROD = reduceDef('prod', 'inputs', (g, { inputs: [x], attrs }) => [
+  keptGrad(g, x!.shape, attrs).mul(x!.ndim === 0 ? onesLikeRaw(x!) : productOfOthers(x!, attrs.dims)),
+]);
 
 function checkNonEmpty(x: Tensor, dims: readonly number[], op: string): void {
   for (const d of dims) {

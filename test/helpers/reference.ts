@@ -154,7 +154,7 @@ export function clampScalar(x: number, lo: number | null, hi: number | null): nu
 
 /** The dims a reduction reduces: all for null/undefined, else normalised. */
 export function reducedDims(dim: number | readonly number[] | null | undefined, ndim: number): number[] {
-  if (dim === null || dim === undefined) return range(ndim);
+  if (dim === null || dim === undefined || ndim === 0) return range(ndim);
   return (typeof dim === 'number' ? [dim] : dim).map((d) => normDim(d, ndim));
 }
 
@@ -229,6 +229,11 @@ export const logSoftmaxOf = (line: number[]): number[] => {
 export const cumsumOf = (line: number[]): number[] => {
   let s = 0;
   return line.map((x) => (s += x));
+};
+
+export const cumprodOf = (line: number[]): number[] => {
+  let p = 1;
+  return line.map((x) => (p *= x));
 };
 
 // ── linear algebra ──────────────────────────────────────────────────────────────────────────

@@ -34,6 +34,10 @@ export const distinctAbs = (gap: number, hi: number): Values => (n) =>
 export const grid = (lo: number, hi: number, perUnit: number): Values => (n) =>
   fc.array(fc.integer({ min: lo * perUnit, max: hi * perUnit }).map((k) => k / perUnit), len(n));
 
+/** Quarters in [lo, hi] with about one element in four exactly 0 (prod's zero cases, one and several per slice). */
+export const quartersWithZeros = (lo: number, hi: number): Values => (n) =>
+  fc.array(fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.integer({ min: lo * 4, max: hi * 4 }).map((k) => k / 4) }), len(n));
+
 /** Even (parity 0) or odd (parity 1) multiples of 0.01 in [lo, hi]: operands of different parity never tie. */
 export const parity = (lo: number, hi: number, odd: 0 | 1): Values => (n) =>
   fc.array(fc.integer({ min: Math.ceil(lo * 50), max: Math.floor(hi * 50) - odd }).map((k) => (2 * k + odd) / 100), len(n));
@@ -107,11 +111,10 @@ export interface ReduceAttrs {
   keepdim: boolean;
 }
 
-/** Reduction cases: all dims (dim null), one dim, or several dims; keepdim either way. */
+/** Reduction cases: all dims (dim null), one dim (0-d included: dim 0 or -1), or several dims; keepdim either way. */
 export function reduceCases(values: Values, which: DimSpec): fc.Arbitrary<Case<ReduceAttrs>> {
-  const minRank = which === 'all' ? 0 : which === 'one' ? 1 : 2;
-  return shapes({ minRank }).chain((s) => {
-    const dim: fc.Arbitrary<number | number[] | null> = which === 'all' ? fc.constant(null) : which === 'one' ? dimOf(s.length) : dimsOf(s.length);
+  return shapes({ minRank: which === 'several' ? 2 : 0 }).chain((s) => {
+    const dim: fc.Arbitrary<number | number[] | null> = which === 'all' ? fc.constant(null) : which === 'one' ? dimOf(Math.max(s.length, 1)) : dimsOf(s.length);
     return fc.record({ x: floats(s, values), dim, keepdim: fc.boolean() });
   }).map(({ x, dim, keepdim }) => ({ inputs: [x], attrs: { dim, keepdim } }));
 }

@@ -4,14 +4,15 @@
  * reference (`ref`, from reference.ts). For every row it checks:
  *   1. forward in float64 against the reference (1e-12 relative),
  *   2. forward in float32 against the reference on the float32-rounded inputs (float32 tolerance),
- *   3. gradcheck and 4. gradgradcheck (float64, every differentiable input),
+ *      and forward in float64 again with every input laid out non-contiguously (strided kernels),
+ *   3. gradcheck and 4. gradgradcheck (float64, every float input; index and mask inputs are not differentiable),
  * or, for ops without a gradient, that the result is cut from the graph.
  * Failures name the row, the check, the shapes, the values and the attributes.
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { gradcheck, gradgradcheck, tensor, type DType, type GradcheckOptions, type Tensor } from '../../src/index.js';
-import { unravel, type Arr } from './reference.js';
+import { at, build, range, unravel, type Arr } from './reference.js';
 
 export type Kind = 'float' | 'int32' | 'bool';
 
@@ -44,9 +45,9 @@ export interface OpRow<A = any> {
   out?: 'same' | DType;
   /** False for ops without a gradient (comparisons, argmax, ...). */
   grad?: boolean;
-  /** Float inputs the gradient checks differentiate (default: all float inputs). */
-  gradInputs?: number[];
   tol32?: Partial<Tolerance>;
+  /** False for ops that need contiguous inputs (view). */
+  nonContiguous?: boolean;
   gradcheck?: GradcheckOptions;
   runs?: Partial<Runs>;
 }
@@ -59,7 +60,7 @@ interface Runs {
 
 /** SPEC_RUNS=4 multiplies every numRuns (a longer local soak). */
 const SCALE = Number(process.env.SPEC_RUNS ?? 1);
-const RUNS: Runs = { forward: 20, grad: 10, gradgrad: 5 };
+const RUNS: Runs = { forward: 25, grad: 15, gradgrad: 8 };
 export const TOL64: Tolerance = { rtol: 1e-12, atol: 1e-12 };
 export const TOL32: Tolerance = { rtol: 1e-5, atol: 1e-5 };
 
@@ -81,6 +82,11 @@ function rowTests(r: OpRow): void {
   it('forward float32 is within float32 tolerance', () => {
     property(r, 'forward float32', r.cases, runs.forward, (c) => checkForward(r, c, 'float32', { ...TOL32, ...r.tol32 }));
   });
+  if (r.nonContiguous !== false) {
+    it('forward float64 on non-contiguous inputs matches the reference', () => {
+      property(r, 'forward float64 (non-contiguous inputs)', r.cases, runs.forward, (c) => checkForward(r, c, 'float64', TOL64, true));
+    });
+  }
   if (r.grad === false) {
     it('records no gradient', () => property(r, 'no gradient', r.cases, 3, (c) => checkNoGrad(r, c)));
     return;
@@ -88,12 +94,12 @@ function rowTests(r: OpRow): void {
   const gradCases = r.gradCases ?? r.cases;
   it('gradcheck', () => {
     property(r, 'gradcheck', gradCases, runs.grad, (c) => {
-      gradcheck((...xs) => r.run(xs, c.attrs), tensorsOf(r, c, 'float64', true), { name: r.name, ...r.gradcheck });
+      gradcheck((...xs) => r.run(xs, c.attrs), tensorsOf(c, 'float64', true), { name: r.name, ...r.gradcheck });
     });
   });
   it('gradgradcheck', () => {
     property(r, 'gradgradcheck', gradCases, runs.gradgrad, (c) => {
-      gradgradcheck((...xs) => r.run(xs, c.attrs), tensorsOf(r, c, 'float64', true), { name: r.name, ...r.gradcheck });
+      gradgradcheck((...xs) => r.run(xs, c.attrs), tensorsOf(c, 'float64', true), { name: r.name, ...r.gradcheck });
     });
   });
 }
@@ -112,17 +118,35 @@ function property<A>(r: OpRow<A>, check: string, cases: fc.Arbitrary<Case<A>>, n
   );
 }
 
-/** The case's tensors: float inputs in `dtype` (requiring grad when asked), the others as they are. */
-function tensorsOf<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'float32', requiresGrad: boolean): Tensor[] {
-  return c.inputs.map((inp, i) => {
-    const wantsGrad = requiresGrad && inp.kind === 'float' && (r.gradInputs ?? [i]).includes(i);
-    if (inp.kind === 'float') return tensor(Float64Array.from(inp.data), { shape: inp.shape, dtype, requiresGrad: wantsGrad });
+/** The case's tensors: float inputs in `dtype` (all requiring grad when asked), the others as they are. */
+function tensorsOf<A>(c: Case<A>, dtype: 'float64' | 'float32', requiresGrad: boolean): Tensor[] {
+  return c.inputs.map((inp) => {
+    if (inp.kind === 'float') return tensor(Float64Array.from(inp.data), { shape: inp.shape, dtype, requiresGrad });
     return tensor(Float64Array.from(inp.data), { shape: inp.shape, dtype: inp.kind });
   });
 }
 
-function checkForward<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'float32', tol: Tolerance): void {
-  const out = r.run(tensorsOf(r, c, dtype, false), c.attrs);
+/**
+ * The same values laid out non-contiguously: 1-d as every other element of a buffer (offset 1,
+ * stride 2), N-d as the permuted view of the transposed data (strides reversed).
+ */
+export function nonContiguous(t: Tensor): Tensor {
+  if (t.ndim === 0) return t;
+  const values = Array.from(t.toTypedArray(), Number);
+  if (t.ndim === 1) {
+    const buffer = new Float64Array(2 * values.length + 1);
+    values.forEach((v, i) => (buffer[2 * i + 1] = v));
+    return tensor(buffer, { dtype: t.dtype }).slice(0, 1, null, 2);
+  }
+  const reversed = range(t.ndim).reverse();
+  const source: Arr = { shape: [...t.shape], data: values };
+  const transposed = build(reversed.map((d) => t.shape[d]!), (idx) => at(source, [...idx].reverse()));
+  return tensor(Float64Array.from(transposed.data), { shape: transposed.shape, dtype: t.dtype }).permute(reversed);
+}
+
+function checkForward<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'float32', tol: Tolerance, strided = false): void {
+  const xs = tensorsOf(c, dtype, false);
+  const out = r.run(strided ? xs.map(nonContiguous) : xs, c.attrs);
   const refInputs = c.inputs.map((inp) => ({
     shape: [...inp.shape],
     data: dtype === 'float32' && inp.kind === 'float' ? inp.data.map(Math.fround) : [...inp.data],
@@ -136,7 +160,7 @@ function checkForward<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'float32', 
 }
 
 function checkNoGrad<A>(r: OpRow<A>, c: Case<A>): void {
-  const xs = tensorsOf(r, c, 'float64', true);
+  const xs = tensorsOf(c, 'float64', true);
   if (!xs.some((x) => x.requiresGrad)) return;
   const out = r.run(xs, c.attrs);
   for (const o of Array.isArray(out) ? out : [out]) {
