@@ -30,7 +30,12 @@ export * from './ops/view.js';
 export * from './ops/copy.js';
 export * from './ops/indexing.js';
 export { cumprod } from './ops/scan.js';
+export { unfold, fold, type WindowOptions } from './ops/window.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend, type StridedView } from './backend/index.js';
+
+// neural networks
+export * as nn from './nn/index.js';
+export * as F from './nn/functional/index.js';
 
 // data
 export { makeMoons, type MoonsOptions, type PointSet } from './data/moons.js';

@@ -61,4 +61,16 @@ export interface Backend {
   indexAdd(base: StridedView, axis: number, index: StridedView, src: StridedView, dtype: DType): TypedArray;
   /** Running sum along `axis`. */
   cumsum(x: StridedView, axis: number, dtype: DType): TypedArray;
+  /** im2col: `x` [N, C, H, W] → [N, C·kh·kw, oh·ow], zero padding. */
+  unfold(x: StridedView, window: Window2d, dtype: DType): TypedArray;
+  /** col2im, the adjoint of unfold: [N, C·kh·kw, oh·ow] → [N, C, H, W], overlaps summed. */
+  fold(cols: StridedView, outputSize: readonly [number, number], window: Window2d, dtype: DType): TypedArray;
+}
+
+/** Geometry of a 2-d sliding window (kernel, dilation, padding and stride per spatial dim). */
+export interface Window2d {
+  readonly kernel: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly stride: readonly [number, number];
 }

@@ -52,4 +52,4 @@ export function listBackends(): string[] {
   return [...registry.keys()];
 }
 
-export type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp } from './backend.js';
+export type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from './backend.js';

@@ -9,5 +9,6 @@ export * from './view.js';
 export * from './copy.js';
 export * from './indexing.js';
 export * from './scan.js';
+export * from './window.js';
 export * from './inplace.js';
 export { dimArg, sizesArg, sameShapeOf, onesLikeRaw, isContiguousView, numberArg } from './util.js';

@@ -4,6 +4,7 @@
  */
 import type { Backend } from '../backend.js';
 import { binary, unary, where } from './elementwise.js';
+import { fold, unfold } from './conv.js';
 import { matmul } from './matmul.js';
 import { assign, cumsum, gather, indexAdd, indexSelect, pad, scatterAdd } from './movement.js';
 import { argReduce, reduce } from './reduce.js';
@@ -28,4 +29,6 @@ export const jsBackend: Backend = {
   indexSelect,
   indexAdd,
   cumsum,
+  unfold,
+  fold,
 };

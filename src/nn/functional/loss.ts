@@ -1,0 +1,254 @@
+/**
+ * Loss functions, composed from public ops, with PyTorch's arguments and reductions.
+ * Cross-entropy goes through a stable logSoftmax, so logits of ±1000 do not overflow.
+ */
+import { isFloating } from '../../core/dtype.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../core/errors.js';
+import { sameShape, showShape } from '../../core/shape.js';
+import type { Tensor } from '../../core/tensor.js';
+import { where } from '../../ops/elementwise.js';
+import { checkTensor } from '../../ops/util.js';
+
+/** How a loss combines its per-element values. */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function reduce(loss: Tensor, reduction: Reduction, op: string): Tensor {
+  check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', ArgumentError,
+    () => `[${op}] reduction must be 'mean', 'sum' or 'none', got ${fmt(reduction)}`);
+  return reduction === 'mean' ? loss.mean() : reduction === 'sum' ? loss.sum() : loss;
+}
+
+function checkPair(input: Tensor, target: Tensor, op: string): void {
+  checkTensor(input, op, 'input');
+  checkTensor(target, op, 'target');
+  check(isFloating(input.dtype), DTypeError, () => `[${op}] input must be floating-point, got ${input.dtype}`);
+  check(sameShape(input.shape, target.shape), ShapeError,
+    () => `[${op}] input of shape ${showShape(input.shape)} and target of shape ${showShape(target.shape)} differ`);
+}
+
+/** Options of `crossEntropy` and `nllLoss`. */
+export interface ClassLossOptions {
+  /** A weight per class ([C]). */
+  weight?: Tensor | null;
+  /** Target value whose positions contribute nothing (default -100). */
+  ignoreIndex?: number;
+  reduction?: Reduction;
+}
+
+/** Checks class-index targets against the input [N, C, ...] (or [C]) and returns the class dim. */
+function checkClassTarget(input: Tensor, target: Tensor, op: string, ignoreIndex: number): void {
+  const batched = input.ndim >= 2;
+  const expected = batched ? [input.shape[0]!, ...input.shape.slice(2)] : [];
+  check(sameShape(target.shape, expected), ShapeError,
+    () => `[${op}] target of shape ${showShape(target.shape)} does not match input ${showShape(input.shape)} (expected ${showShape(expected)})`);
+  const classes = input.shape[batched ? 1 : 0]!;
+  const values = target.toTypedArray();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    check(v === ignoreIndex || (v >= 0 && v < classes), ShapeError,
+      () => `[${op}] target ${v} is out of bounds for ${classes} classes`);
+  }
+}
+
+/**
+ * Negative log-likelihood of class-index targets given log-probabilities [N, C, ...] (or [C]):
+ * −weight[y]·input[y] per position; 'mean' divides by the summed weights of the non-ignored targets.
+ * @example
+ * nllLoss(logits.logSoftmax(1), labels);
+ */
+export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions = {}): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = 'mean' } = options;
+  checkTensor(input, 'nllLoss', 'input');
+  checkTensor(target, 'nllLoss', 'target');
+  check(target.dtype === 'int32', DTypeError, () => `[nllLoss] target must hold class indices (int32), got ${target.dtype}`);
+  check(input.ndim >= 1, ShapeError, () => '[nllLoss] input must have at least 1 dim (classes)');
+  checkClassTarget(input, target, 'nllLoss', ignoreIndex);
+  const classDim = input.ndim >= 2 ? 1 : 0;
+  const classes = input.shape[classDim]!;
+  check(weight === null || (weight.ndim === 1 && weight.shape[0] === classes), ShapeError,
+    () => `[nllLoss] weight must have shape [${classes}], got ${weight === null ? '' : showShape(weight.shape)}`);
+  const ignored = target.eq(ignoreIndex);
+  const safeTarget = where(ignored, 0, target).to('int32');
+  const picked = input.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
+  const w = weight === null ? where(ignored, 0, 1).to(input.dtype) : where(ignored, 0, weight.indexSelect(0, safeTarget.reshape(-1)).reshape(target.shape));
+  const losses = picked.neg().mul(w);
+  if (reduction === 'none') return losses;
+  if (reduction === 'sum') return losses.sum();
+  check(reduction === 'mean', ArgumentError, () => `[nllLoss] reduction must be 'mean', 'sum' or 'none', got ${fmt(reduction)}`);
+  return losses.sum().div(w.sum());
+}
+
+/** Options of `crossEntropy`. */
+export interface CrossEntropyOptions extends ClassLossOptions {
+  /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C (default 0). */
+  labelSmoothing?: number;
+}
+
+/**
+ * Cross-entropy of logits [N, C, ...] (or [C]) against class indices (int32, [N, ...]) or class
+ * probabilities (same shape as the input), as `torch.nn.functional.cross_entropy` — with `weight`,
+ * `ignoreIndex`, `labelSmoothing` and `reduction`. Stable: logits of ±1000 are fine.
+ * @example
+ * crossEntropy(logits, labels, { labelSmoothing: 0.1 });
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 } = options;
+  checkTensor(input, 'crossEntropy', 'input');
+  checkTensor(target, 'crossEntropy', 'target');
+  check(isFloating(input.dtype), DTypeError, () => `[crossEntropy] input must hold floating-point logits, got ${input.dtype}`);
+  check(input.ndim >= 1, ShapeError, () => '[crossEntropy] input must have at least 1 dim (classes)');
+  check(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1, ArgumentError,
+    () => `[crossEntropy] labelSmoothing must be in [0, 1], got ${fmt(labelSmoothing)}`);
+  const classDim = input.ndim >= 2 ? 1 : 0;
+  const classes = input.shape[classDim]!;
+  check(weight === null || (weight.ndim === 1 && weight.shape[0] === classes), ShapeError,
+    () => `[crossEntropy] weight must have shape [${classes}], got ${weight === null ? '' : showShape(weight.shape)}`);
+  const logp = input.logSoftmax(classDim);
+  const weightShape = input.shape.map((s, d) => (d === classDim ? s : 1));
+
+  if (target.dtype !== 'int32') {
+    // class probabilities
+    check(sameShape(target.shape, input.shape), ShapeError,
+      () => `[crossEntropy] probability targets must have the input's shape ${showShape(input.shape)}, got ${showShape(target.shape)}`);
+    const t = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
+    const weighted = weight === null ? logp : logp.mul(weight.reshape(weightShape));
+    const losses = weighted.mul(t).sum(classDim).neg();
+    if (reduction === 'mean') return losses.sum().div(input.numel() / classes);
+    return reduce(losses, reduction, 'crossEntropy');
+  }
+
+  const nll = nllLoss(logp, target, { weight, ignoreIndex, reduction });
+  if (labelSmoothing === 0) return nll;
+  // the uniform part: −Σ_c w_c·log p_c per position, 0 at ignored positions
+  const ignored = target.eq(ignoreIndex);
+  const weighted = weight === null ? logp : logp.mul(weight.reshape(weightShape));
+  let smooth = where(ignored, 0, weighted.sum(classDim).neg());
+  if (reduction === 'mean') {
+    const safeTarget = where(ignored, 0, target).to('int32');
+    const denominator = weight === null
+      ? ignored.logicalNot().sum()
+      : where(ignored, 0, weight.indexSelect(0, safeTarget.reshape(-1)).reshape(target.shape)).sum();
+    smooth = smooth.sum().div(denominator.to(input.dtype));
+  } else if (reduction === 'sum') {
+    smooth = smooth.sum();
+  }
+  return nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
+}
+
+/**
+ * Mean squared error (input − target)².
+ * @example
+ * mseLoss(prediction, target);
+ */
+export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkPair(input, target, 'mseLoss');
+  return reduce(input.sub(target).square(), options.reduction ?? 'mean', 'mseLoss');
+}
+
+/**
+ * Mean absolute error |input − target|.
+ * @example
+ * l1Loss(prediction, target, { reduction: 'sum' });
+ */
+export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkPair(input, target, 'l1Loss');
+  return reduce(input.sub(target).abs(), options.reduction ?? 'mean', 'l1Loss');
+}
+
+/**
+ * Smooth L1: 0.5·d²/beta where |d| < beta, else |d| − 0.5·beta (beta 0 is the L1 loss).
+ * @example
+ * smoothL1Loss(prediction, target, { beta: 0.5 });
+ */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction; beta?: number } = {}): Tensor {
+  checkPair(input, target, 'smoothL1Loss');
+  const { beta = 1, reduction = 'mean' } = options;
+  check(typeof beta === 'number' && beta >= 0, ArgumentError, () => `[smoothL1Loss] beta must be >= 0, got ${fmt(beta)}`);
+  const d = input.sub(target).abs();
+  const loss = beta === 0 ? d : where(d.lt(beta), d.square().mul(0.5 / beta), d.sub(0.5 * beta));
+  return reduce(loss, reduction, 'smoothL1Loss');
+}
+
+/**
+ * Huber loss: 0.5·d² where |d| <= delta, else delta·(|d| − 0.5·delta).
+ * @example
+ * huberLoss(prediction, target, { delta: 2 });
+ */
+export function huberLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction; delta?: number } = {}): Tensor {
+  checkPair(input, target, 'huberLoss');
+  const { delta = 1, reduction = 'mean' } = options;
+  check(typeof delta === 'number' && delta > 0, ArgumentError, () => `[huberLoss] delta must be > 0, got ${fmt(delta)}`);
+  const d = input.sub(target).abs();
+  return reduce(where(d.le(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)), reduction, 'huberLoss');
+}
+
+const LOG_FLOOR = Math.exp(-100); // PyTorch clamps BCE's logs at −100
+
+/**
+ * Binary cross-entropy of probabilities in [0, 1]: −(y·log p + (1 − y)·log(1 − p)), logs clamped
+ * at −100 as PyTorch; optional per-element `weight`.
+ * @example
+ * binaryCrossEntropy(probabilities, targets);
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
+  checkPair(input, target, 'binaryCrossEntropy');
+  const p = input.toTypedArray();
+  for (let i = 0; i < p.length; i++) {
+    check(p[i]! >= 0 && p[i]! <= 1, ArgumentError, () => `[binaryCrossEntropy] all elements of input must be between 0 and 1, got ${p[i]}`);
+  }
+  const logP = input.clamp(LOG_FLOOR).log();
+  const logNotP = input.neg().add(1).clamp(LOG_FLOOR).log();
+  let loss = target.mul(logP).add(target.neg().add(1).mul(logNotP)).neg();
+  if (options.weight) loss = loss.mul(options.weight);
+  return reduce(loss, options.reduction ?? 'mean', 'binaryCrossEntropy');
+}
+
+/**
+ * Binary cross-entropy on logits, stable for any x: (1 − y)·x + (1 + (pw − 1)·y)·(log1p(e^(−|x|)) + max(−x, 0)),
+ * with `posWeight` (per class, broadcast on the last dim) and per-element `weight`.
+ * @example
+ * binaryCrossEntropyWithLogits(logits, targets, { posWeight: tensor([3]) });
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
+): Tensor {
+  checkPair(input, target, 'binaryCrossEntropyWithLogits');
+  const softplusNeg = input.abs().neg().exp().log1p().add(input.neg().relu()); // log(1 + e^(−x))
+  const logWeight = options.posWeight ? options.posWeight.sub(1).mul(target).add(1) : null;
+  let loss = target.neg().add(1).mul(input).add(logWeight ? logWeight.mul(softplusNeg) : softplusNeg);
+  if (options.weight) loss = loss.mul(options.weight);
+  return reduce(loss, options.reduction ?? 'mean', 'binaryCrossEntropyWithLogits');
+}
+
+/**
+ * Kullback–Leibler divergence with `input` as log-probabilities: target·(log target − input)
+ * (0 where target = 0); `logTarget` takes the target as log-probabilities; 'batchmean' divides the
+ * sum by the batch size (the mathematically correct mean).
+ * @example
+ * klDiv(logQ, p, { reduction: 'batchmean' });
+ */
+export function klDiv(input: Tensor, target: Tensor, options: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): Tensor {
+  checkPair(input, target, 'klDiv');
+  const { reduction = 'mean', logTarget = false } = options;
+  const loss = logTarget
+    ? target.exp().mul(target.sub(input))
+    : where(target.gt(0), target.mul(where(target.gt(0), target, 1).log().sub(input)), 0);
+  if (reduction === 'batchmean') return input.ndim === 0 ? loss.sum() : loss.sum().div(input.shape[0]!);
+  return reduce(loss, reduction, 'klDiv');
+}
+
+/**
+ * Cosine similarity along `dim`: x1·x2 / max(‖x1‖·‖x2‖, eps), as PyTorch.
+ * @example
+ * cosineSimilarity(a, b, { dim: 1 });
+ */
+export function cosineSimilarity(x1: Tensor, x2: Tensor, options: { dim?: number; eps?: number } = {}): Tensor {
+  checkTensor(x1, 'cosineSimilarity', 'x1');
+  checkTensor(x2, 'cosineSimilarity', 'x2');
+  const { dim = 1, eps = 1e-8 } = options;
+  const dot = x1.mul(x2).sum(dim);
+  const norms = x1.square().sum(dim).mul(x2.square().sum(dim)).clamp(eps * eps).sqrt();
+  return dot.div(norms);
+}

@@ -1,0 +1,14 @@
+/**
+ * `nn`: modules, layers, initialisers and the functional forms (`nn.functional`, also `F`).
+ */
+export { Module, Parameter, type LoadResult } from './module.js';
+export { Linear, Identity, Flatten, type LayerOptions } from './layers/linear.js';
+export { Conv1d, Conv2d, type Conv1dOptions, type Conv2dOptions } from './layers/conv.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pooling.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, type BatchNormOptions } from './layers/norm.js';
+export { Dropout, Embedding } from './layers/misc.js';
+export { ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Softmax, LogSoftmax, ELU, Softplus } from './layers/activation.js';
+export { Sequential, ModuleList, ModuleDict } from './layers/container.js';
+export { summary, type ModelSummary, type SummaryRow } from './summary.js';
+export * as functional from './functional/index.js';
+export * as init from './init.js';

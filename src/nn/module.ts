@@ -1,0 +1,229 @@
+/**
+ * `Module` and `Parameter`: the base of every layer. Parameters, buffers and submodules are found
+ * from a module's fields (also inside arrays), in the order they were assigned, so that names
+ * follow PyTorch's dotted scheme (`features.0.weight`).
+ */
+import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
+import { noGrad } from '../core/grad-mode.js';
+import { showShape } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+
+/**
+ * A tensor that is a module's trainable state: it requires grad by default and is registered
+ * when assigned to a module field. It shares the given tensor's storage.
+ * @example
+ * class Scale extends Module { w = new Parameter(ones([3])); forward(x: Tensor) { return x.mul(this.w); } }
+ */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    check(data instanceof Tensor, ArgumentError, () => `[Parameter] data must be a Tensor, got ${fmt(data)}`);
+    super(data._storage, data.shape, data.strides, data.offset, data.dtype);
+    if (requiresGrad) this.requiresGrad_(true);
+  }
+}
+
+/** What `loadStateDict` found missing or unexpected (with `strict: false`). */
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/**
+ * The base class of layers and models. Subclasses assign parameters (`Parameter`), buffers
+ * (`registerBuffer`) and submodules to fields and implement `forward`.
+ * @example
+ * class MLP extends Module {
+ *   fc1 = new Linear(784, 128);
+ *   fc2 = new Linear(128, 10);
+ *   forward(x: Tensor): Tensor { return this.fc2.forward(this.fc1.forward(x).relu()); }
+ * }
+ * new MLP().namedParameters().map(([name]) => name); // ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+ */
+export abstract class Module {
+  /** True in training mode (dropout active, batch norm uses batch statistics). */
+  training = true;
+  private readonly _bufferNames = new Set<string>();
+
+  /** The module's computation. */
+  abstract forward(...args: any[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  /** Fields holding modules, parameters or buffers (keys starting with `_` are internal and skipped). */
+  protected ownEntries(): [string, unknown][] {
+    return Object.entries(this).filter(([key]) => !key.startsWith('_') && key !== 'training');
+  }
+
+  /** Registers (or replaces) a buffer: state saved in `stateDict` that is not trained, e.g. running statistics. */
+  registerBuffer(name: string, tensor: Tensor | null): void {
+    check(tensor === null || tensor instanceof Tensor, ArgumentError, () => `[registerBuffer] ${name} must be a Tensor or null, got ${fmt(tensor)}`);
+    (this as unknown as Record<string, Tensor | null>)[name] = tensor;
+    this._bufferNames.add(name);
+  }
+
+  /** Direct submodules with their names (array fields give `name.0`, `name.1`, …). */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [key, value] of this.ownEntries()) {
+      if (value instanceof Module) out.push([key, value]);
+      else if (Array.isArray(value)) value.forEach((v, i) => v instanceof Module && out.push([`${key}.${i}`, v]));
+    }
+    return out;
+  }
+
+  /** This module's own parameters (not its children's). */
+  protected ownParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [key, value] of this.ownEntries()) {
+      if (value instanceof Parameter) out.push([key, value]);
+      else if (Array.isArray(value)) value.forEach((v, i) => v instanceof Parameter && out.push([`${key}.${i}`, v]));
+    }
+    return out;
+  }
+
+  /** Every module in the tree with its dotted name (this one is ''), parents before children. */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix === '' ? name : `${prefix}.${name}`));
+    return out;
+  }
+
+  /** Parameters of the whole tree with dotted names, each listed once (shared parameters keep their first name). */
+  namedParameters(): [string, Parameter][] {
+    const seen = new Set<Parameter>();
+    const out: [string, Parameter][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([prefix === '' ? name : `${prefix}.${name}`, p]);
+      }
+    }
+    return out;
+  }
+
+  /** Buffers of the whole tree with dotted names. */
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const name of m._bufferNames) {
+        const t = (m as unknown as Record<string, Tensor | null>)[name];
+        if (t instanceof Tensor) out.push([prefix === '' ? name : `${prefix}.${name}`, t]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** Sets training mode on the whole tree; returns this. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode (`train(false)`): dropout off, batch norm uses running statistics. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears every parameter's gradient (sets it to null, as PyTorch's default). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Calls `fn` on every submodule (children first, as PyTorch) and on this module; returns this. */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Turns gradient recording of every parameter on or off (freezing); returns this. */
+  requiresGrad_(on = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(on);
+    return this;
+  }
+
+  /**
+   * Parameters and buffers by dotted name (per module: its parameters, then its buffers), as
+   * detached tensors sharing storage with the model.
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    const seen = new Set<Tensor>();
+    for (const [prefix, m] of this.namedModules()) {
+      const own: [string, Tensor][] = [...m.ownParameters(), ...m.namedBuffersOwn()];
+      for (const [name, t] of own) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        out[prefix === '' ? name : `${prefix}.${name}`] = t.detach();
+      }
+    }
+    return out;
+  }
+
+  private namedBuffersOwn(): [string, Tensor][] {
+    return [...this._bufferNames]
+      .map((name) => [name, (this as unknown as Record<string, Tensor | null>)[name]] as [string, Tensor | null])
+      .filter((e): e is [string, Tensor] => e[1] instanceof Tensor);
+  }
+
+  /**
+   * Copies parameters and buffers from `state` (by name) into the model. With `strict` (default)
+   * missing or unexpected keys throw; shape mismatches always throw.
+   */
+  loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+    const { strict = true } = options;
+    check(typeof state === 'object' && state !== null, ArgumentError, () => `[loadStateDict] state must be an object of tensors, got ${fmt(state)}`);
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !(k in state));
+    const unexpectedKeys = Object.keys(state).filter((k) => !(k in own));
+    const problems: string[] = [];
+    if (strict && unexpectedKeys.length > 0) problems.push(`unexpected key(s) in state: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}`);
+    if (strict && missingKeys.length > 0) problems.push(`missing key(s) in state: ${missingKeys.map((k) => `"${k}"`).join(', ')}`);
+    for (const [name, target] of Object.entries(own)) {
+      const source = state[name];
+      if (source === undefined) continue;
+      if (!(source instanceof Tensor)) problems.push(`${name} is not a Tensor (got ${fmt(source)})`);
+      else if (showShape(source.shape) !== showShape(target.shape)) {
+        problems.push(`size mismatch for ${name}: copying a tensor of shape ${showShape(source.shape)}, the shape in the current model is ${showShape(target.shape)}`);
+      }
+    }
+    check(problems.length === 0, problems.some((p) => p.startsWith('size mismatch')) ? ShapeError : ArgumentError,
+      () => `[loadStateDict] error(s) loading the state into ${this.constructor.name}: ${problems.join('; ')}`);
+    noGrad(() => {
+      for (const [name, target] of Object.entries(own)) {
+        const source = state[name];
+        if (source !== undefined) target.copy_(source);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** The arguments shown in `toString()` (e.g. `inFeatures=784, outFeatures=10, bias=true`). */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** The module tree as PyTorch prints it. */
+  toString(): string {
+    const children = this.namedChildren();
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (children.length === 0) return `${head})`;
+    const lines = children.map(([name, m]) => `  (${name}): ${m.toString().split('\n').join('\n  ')}`);
+    return `${head}${this.extraRepr() === '' ? '' : ','}\n${lines.join('\n')}\n)`;
+  }
+}
