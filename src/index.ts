@@ -37,5 +37,8 @@ export { backend, setBackend, registerBackend, listBackends, type Backend, type 
 export * as nn from './nn/index.js';
 export * as F from './nn/functional/index.js';
 
+// optimisers, LR schedulers, gradient clipping
+export * as optim from './optim/index.js';
+
 // data
 export { makeMoons, type MoonsOptions, type PointSet } from './data/moons.js';

@@ -215,6 +215,16 @@ describe('autograd: leaves, retainGrad, hooks and grad mode', () => {
     expect(values(x.grad)).toEqual([2, 4]);
   });
 
+  it('an assigned .grad must match the tensor's shape and dtype', () => {
+    const w = f64([1, 2]);
+    expect(() => (w.grad = tensor([1, 2, 3], { dtype: 'float64' }))).toThrow('[grad] assigned gradient has shape [3], but the tensor has shape [2]');
+    expect(() => (w.grad = tensor([1, 2]))).toThrow('[grad] assigned gradient has dtype float32, but the tensor is float64');
+    w.grad = f64([0.5, 0.5], false);
+    expect(values(w.grad)).toEqual([0.5, 0.5]);
+    w.grad = null;
+    expect(w.grad).toBeNull();
+  });
+
   it('requiresGrad_ on an int tensor throws; on a non-leaf it can only stay on', () => {
     expect(() => tensor([1], { dtype: 'int32' }).requiresGrad_()).toThrow('[requiresGrad] only floating-point tensors can require gradients, got int32');
     const h = f64([1]).mul(2);

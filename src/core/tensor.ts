@@ -37,8 +37,7 @@ export class Tensor implements StridedView {
   readonly strides: readonly number[];
   readonly offset: number;
   readonly dtype: DType;
-  /** The gradient accumulated by `backward()` (leaves, and tensors that called `retainGrad()`). */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
   readonly _storage: Storage;
   _requiresGrad = false;
   /** The op that produced this tensor, when recorded; null for leaves. */
@@ -87,6 +86,22 @@ export class Tensor implements StridedView {
   size(dim: number): number;
   size(dim?: number): Shape | number {
     return dim === undefined ? this.shape : this.shape[ops.dimArg(dim, this.ndim, 'size')]!;
+  }
+
+  /** The gradient accumulated by `backward()` (leaves, and tensors that called `retainGrad()`); null until then. */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  /** Sets or clears the gradient; it must have this tensor's shape and dtype. */
+  set grad(g: Tensor | null) {
+    if (g !== null) {
+      check(g instanceof Tensor, ArgumentError, () => `[grad] assigned gradient must be a Tensor or null, got ${fmt(g)}`);
+      check(ops.sameShapeOf(g, this), ShapeError,
+        () => `[grad] assigned gradient has shape ${showShape(g.shape)}, but the tensor has shape ${showShape(this.shape)}`);
+      check(g.dtype === this.dtype, DTypeError, () => `[grad] assigned gradient has dtype ${g.dtype}, but the tensor is ${this.dtype}`);
+    }
+    this._grad = g;
   }
 
   /** True when the tensor records gradients (a leaf that asked for them, or an op's output that depends on one). */
