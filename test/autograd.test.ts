@@ -215,7 +215,7 @@ describe('autograd: leaves, retainGrad, hooks and grad mode', () => {
     expect(values(x.grad)).toEqual([2, 4]);
   });
 
-  it('an assigned .grad must match the tensor's shape and dtype', () => {
+  it("an assigned .grad must match the tensor's shape and dtype", () => {
     const w = f64([1, 2]);
     expect(() => (w.grad = tensor([1, 2, 3], { dtype: 'float64' }))).toThrow('[grad] assigned gradient has shape [3], but the tensor has shape [2]');
     expect(() => (w.grad = tensor([1, 2]))).toThrow('[grad] assigned gradient has dtype float32, but the tensor is float64');
