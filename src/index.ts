@@ -40,5 +40,6 @@ export * as F from './nn/functional/index.js';
 // optimisers, LR schedulers, gradient clipping
 export * as optim from './optim/index.js';
 
-// data
-export { makeMoons, type MoonsOptions, type PointSet } from './data/moons.js';
+// data, metrics, and seeing
+export * from './data/index.js';
+export * from './viz/index.js';

@@ -266,7 +266,7 @@ describe('reductions: dtypes, empty inputs, arguments', () => {
     ['norm(Infinity) of an empty tensor (reported by max)', () => norm(zeros([0]), Infinity), ShapeError,
       '[max] cannot reduce over dim 0 of size 0 (input shape [0])'],
     ['argmax of an empty tensor', () => argmax(zeros([0])), ShapeError, '[argmax] cannot take the argmax of an empty tensor'],
-    ['argmin of an empty tensor along a dim', () => argmin(zeros([2, 0]), 0), ShapeError, '[argmin] cannot take the argmin of an empty tensor'],
+    ['argmin over an empty dim', () => argmin(zeros([2, 0]), 1), ShapeError, '[argmin] cannot take the argmin over dim 1 of size 0 (input shape [2,0])'],
     ['sumToShape: shape that does not broadcast', () => sumToShape(zeros([2, 3]), [4]), ShapeError, '[sumToShape] shape [4] does not broadcast to [2,3]'],
     ['sumToShape: more dims than the input (method)', () => zeros([3]).sumToShape([2, 3]), ShapeError, '[sumToShape] shape [2,3] does not broadcast to [3]'],
   ]);
@@ -846,6 +846,11 @@ describe('gaps found in review, now validated', () => {
 
   it('where with two numbers gives a float32 tensor', () => {
     expect(where(tensor([true, false]), 1, 2).toArray()).toEqual([1, 2]);
+  });
+
+  it('argmax along a non-empty dim of a tensor with no elements is an empty index tensor', () => {
+    expect(argmax(zeros([0, 3]), 1).shape).toEqual([0]);
+    expect(argmin(zeros([2, 0]), 0).shape).toEqual([0]);
   });
 
   it('sum over an empty dim list reduces every dim, as in PyTorch', () => {

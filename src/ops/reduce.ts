@@ -255,9 +255,12 @@ const ARGMIN = argDef('argmin');
 function argReduce(def: OpDef<{ dim: number; keepdim: boolean }>, x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   checkTensor(x, def.name, 'input');
   check(typeof keepdim === 'boolean', ArgumentError, () => `[${def.name}] keepdim must be a boolean, got ${fmt(keepdim)}`);
-  check(x.numel() > 0, ShapeError, () => `[${def.name}] cannot take the ${def.name} of an empty tensor`);
-  if (dim === undefined) return apply(def, [x.reshape(-1)], { dim: 0, keepdim: false });
+  if (dim === undefined) {
+    check(x.numel() > 0, ShapeError, () => `[${def.name}] cannot take the ${def.name} of an empty tensor`);
+    return apply(def, [x.reshape(-1)], { dim: 0, keepdim: false });
+  }
   const d = dimArg(dim, x.ndim, def.name);
+  check(x.ndim === 0 || x.shape[d]! > 0, ShapeError, () => `[${def.name}] cannot take the ${def.name} over dim ${d} of size 0 (input shape ${showShape(x.shape)})`);
   return apply(def, [x.ndim === 0 ? x.reshape(1) : x], { dim: x.ndim === 0 ? 0 : d, keepdim: keepdim && x.ndim > 0 });
 }
 
