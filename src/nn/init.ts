@@ -72,6 +72,7 @@ function fill(t: Tensor, draw: () => number): Tensor {
  * uniform_(w, -0.1, 0.1);
  */
 export function uniform_(t: Tensor, a = 0, b = 1, options: InitOptions = {}): Tensor {
+  check(a <= b, ArgumentError, () => `[uniform_] expects a range [a, b) with a <= b, got a=${a} b=${b}`);
   const g = options.generator ?? defaultGenerator;
   return fill(t, () => g.uniform(a, b));
 }

@@ -59,14 +59,20 @@ export abstract class Module {
     this._bufferNames.add(name);
   }
 
-  /** Direct submodules with their names (array fields give `name.0`, `name.1`, …). */
-  namedChildren(): [string, Module][] {
+  /** Every field holding a module, with its name (array fields give `name.0`, `name.1`, …), repeats included. */
+  protected childEntries(): [string, Module][] {
     const out: [string, Module][] = [];
     for (const [key, value] of this.ownEntries()) {
       if (value instanceof Module) out.push([key, value]);
       else if (Array.isArray(value)) value.forEach((v, i) => v instanceof Module && out.push([`${key}.${i}`, v]));
     }
     return out;
+  }
+
+  /** Direct submodules with their names; a module held by two fields is listed once, under the first. */
+  namedChildren(): [string, Module][] {
+    const seen = new Set<Module>();
+    return this.childEntries().filter(([, m]) => !seen.has(m) && seen.add(m));
   }
 
   /** This module's own parameters (not its children's). */
@@ -79,10 +85,12 @@ export abstract class Module {
     return out;
   }
 
-  /** Every module in the tree with its dotted name (this one is ''), parents before children. */
-  namedModules(prefix = ''): [string, Module][] {
+  /** Every module in the tree with its dotted name (this one is ''), parents before children, each once. */
+  namedModules(prefix = '', seen = new Set<Module>()): [string, Module][] {
+    if (seen.has(this)) return [];
+    seen.add(this);
     const out: [string, Module][] = [[prefix, this]];
-    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix === '' ? name : `${prefix}.${name}`));
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix === '' ? name : `${prefix}.${name}`, seen));
     return out;
   }
 
@@ -158,20 +166,14 @@ export abstract class Module {
   }
 
   /**
-   * Parameters and buffers by dotted name (per module: its parameters, then its buffers), as
-   * detached tensors sharing storage with the model.
+   * Parameters and buffers by dotted name (per module: its parameters, then its buffers, then its
+   * children's), as detached tensors sharing storage with the model. As in PyTorch, a shared module
+   * or tied weight appears under every name that holds it.
    */
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    const seen = new Set<Tensor>();
-    for (const [prefix, m] of this.namedModules()) {
-      const own: [string, Tensor][] = [...m.ownParameters(), ...m.namedBuffersOwn()];
-      for (const [name, t] of own) {
-        if (seen.has(t)) continue;
-        seen.add(t);
-        out[prefix === '' ? name : `${prefix}.${name}`] = t.detach();
-      }
-    }
+  stateDict(prefix = '', out: Record<string, Tensor> = {}): Record<string, Tensor> {
+    const key = (name: string): string => (prefix === '' ? name : `${prefix}.${name}`);
+    for (const [name, t] of [...this.ownParameters(), ...this.namedBuffersOwn()]) out[key(name)] = t.detach();
+    for (const [name, child] of this.childEntries()) child.stateDict(key(name), out);
     return out;
   }
 

@@ -45,10 +45,14 @@ export function summary(model: Module, ...inputs: unknown[]): ModelSummary {
     };
     restore.push(() => delete (m as { forward?: unknown }).forward);
   }
+  // evaluation mode for the pass, so that batch-norm statistics and dropout are left untouched
+  const modes = model.modules().map((m) => [m, m.training] as const);
+  model.eval();
   try {
     noGrad(() => model.forward(...inputs));
   } finally {
     restore.forEach((r) => r());
+    for (const [m, training] of modes) m.training = training;
   }
   const params = model.parameters();
   const totalParams = params.reduce((s, p) => s + p.numel(), 0);

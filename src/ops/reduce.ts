@@ -231,7 +231,8 @@ export function softmax(x: Tensor, dim: number): Tensor {
 }
 
 /**
- * log(softmax(x)) along `dim`, stable: x − logsumexp(x) (no overflow at logits of ±1000).
+ * log(softmax(x)) along `dim`, stable: (x − m) − log Σ exp(x − m) with m the (detached) max, so that
+ * logits of ±1000 neither overflow nor lose float32 precision to the scale of m.
  * @example
  * logSoftmax(tensor([1000, 0]), 0); // [0, -1000]
  */
@@ -239,7 +240,9 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'logSoftmax', 'input');
   check(isFloating(x.dtype), DTypeError, () => `[logSoftmax] needs a floating-point input, got ${x.dtype}`);
   const d = dimArg(dim, x.ndim, 'logSoftmax');
-  return x.sub(logsumexp(x, d, true));
+  const m = max(x, d, true).detach();
+  const shifted = x.sub(where(m.abs().eq(Infinity), 0, m));
+  return shifted.sub(shifted.exp().sum(d, true).log());
 }
 
 const argDef = (name: 'argmax' | 'argmin'): OpDef<{ dim: number; keepdim: boolean }> => ({

@@ -12,6 +12,7 @@ import { checkTensor } from '../../ops/util.js';
  * relu(tensor([-1, 2])); // [0, 2]
  */
 export function relu(x: Tensor): Tensor {
+  checkTensor(x, 'relu', 'input');
   return x.relu();
 }
 
@@ -85,6 +86,7 @@ export function softplus(x: Tensor, options: { beta?: number; threshold?: number
  * tanh(tensor([0])); // [0]
  */
 export function tanh(x: Tensor): Tensor {
+  checkTensor(x, 'tanh', 'input');
   return x.tanh();
 }
 
@@ -94,6 +96,7 @@ export function tanh(x: Tensor): Tensor {
  * sigmoid(tensor([0])); // [0.5]
  */
 export function sigmoid(x: Tensor): Tensor {
+  checkTensor(x, 'sigmoid', 'input');
   return x.sigmoid();
 }
 
@@ -103,6 +106,7 @@ export function sigmoid(x: Tensor): Tensor {
  * softmax(tensor([[1, 2]]), 1);
  */
 export function softmax(x: Tensor, dim: number): Tensor {
+  checkTensor(x, 'softmax', 'input');
   return x.softmax(dim);
 }
 
@@ -112,5 +116,6 @@ export function softmax(x: Tensor, dim: number): Tensor {
  * logSoftmax(tensor([[1, 2]]), 1);
  */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
+  checkTensor(x, 'logSoftmax', 'input');
   return x.logSoftmax(dim);
 }

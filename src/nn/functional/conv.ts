@@ -20,6 +20,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   checkTensor(x, 'linear', 'input');
   checkTensor(weight, 'linear', 'weight');
   check(weight.ndim === 2, ShapeError, () => `[linear] weight must be 2-d [out, in], got ${showShape(weight.shape)}`);
+  check(x.dtype === weight.dtype, DTypeError, () => `[linear] input (${x.dtype}) and weight (${weight.dtype}) must have the same dtype`);
   check(x.ndim >= 1 && x.shape[x.ndim - 1] === weight.shape[1], ShapeError,
     () => `[linear] input of shape ${showShape(x.shape)} does not end in the weight's ${weight.shape[1]} input features (weight ${showShape(weight.shape)})`);
   const out = x.matmul(weight.t());
@@ -60,7 +61,8 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   checkTensor(weight, 'conv2d', 'weight');
   check(input.ndim === 3 || input.ndim === 4, ShapeError, () => `[conv2d] expects a 3-d or 4-d input, got shape ${showShape(input.shape)}`);
   if (input.ndim === 3) return conv2d(input.unsqueeze(0), weight, bias, options).squeeze(0);
-  check(isFloating(input.dtype) && isFloating(weight.dtype), DTypeError, () => `[conv2d] needs floating-point input and weight, got ${input.dtype} and ${weight.dtype}`);
+  check(isFloating(input.dtype) && input.dtype === weight.dtype, DTypeError,
+    () => `[conv2d] input and weight must have the same floating-point dtype, got ${input.dtype} and ${weight.dtype}`);
   check(weight.ndim === 4, ShapeError, () => `[conv2d] weight must be 4-d [out, in/groups, kh, kw], got ${showShape(weight.shape)}`);
   const groups = options.groups ?? 1;
   check(Number.isSafeInteger(groups) && groups >= 1, ArgumentError, () => `[conv2d] groups must be a positive integer, got ${fmt(groups)}`);
@@ -102,6 +104,21 @@ export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   check(input.ndim === 2 || input.ndim === 3, ShapeError, () => `[conv1d] expects a 2-d or 3-d input, got shape ${showShape(input.shape)}`);
   check(weight.ndim === 3, ShapeError, () => `[conv1d] weight must be 3-d [out, in/groups, k], got ${showShape(weight.shape)}`);
   if (input.ndim === 2) return conv1d(input.unsqueeze(0), weight, bias, options).squeeze(0);
+  const groups = options.groups ?? 1;
+  check(Number.isSafeInteger(groups) && groups >= 1, ArgumentError, () => `[conv1d] groups must be a positive integer, got ${fmt(groups)}`);
+  check(weight.shape[1]! * groups === input.shape[1], ShapeError,
+    () => `[conv1d] weight of shape ${showShape(weight.shape)} expects ${weight.shape[1]! * groups} input channels (groups=${groups}), but the input of shape ${showShape(input.shape)} has ${input.shape[1]}`);
+  check(weight.shape[0]! % groups === 0, ShapeError, () => `[conv1d] ${weight.shape[0]} output channels must be divisible by groups=${groups}`);
+  if (bias !== null) {
+    checkTensor(bias, 'conv1d', 'bias');
+    check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], ShapeError, () => `[conv1d] bias of shape ${showShape(bias.shape)} does not match the ${weight.shape[0]} output channels`);
+  }
+  check(options.padding !== 'same' || (options.stride ?? 1) === 1, ArgumentError, () => "[conv1d] padding 'same' is not supported for strided convolutions");
+  const dilation = options.dilation ?? 1;
+  const pad = typeof options.padding === 'number' ? options.padding : 0;
+  const span = dilation * (weight.shape[2]! - 1) + 1;
+  check(input.shape[2]! + 2 * pad >= span, ShapeError,
+    () => `[conv1d] the kernel of size ${weight.shape[2]} (dilation ${dilation}) does not fit an input of length ${input.shape[2]} padded by ${pad}`);
   const padding = options.padding === undefined || typeof options.padding === 'string' ? options.padding : ([0, options.padding] as const);
   const out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, {
     groups: options.groups,

@@ -6,6 +6,7 @@ import { isFloating } from '../../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../core/errors.js';
 import { sameShape, showShape } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
+import { customOp } from '../../core/custom-op.js';
 import { where } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/util.js';
 
@@ -108,6 +109,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 
   if (target.dtype !== 'int32') {
     // class probabilities
+    check(ignoreIndex < 0, ArgumentError, () => `[crossEntropy] ignoreIndex is not supported for probability (floating-point) targets, got ${ignoreIndex}`);
     check(sameShape(target.shape, input.shape), ShapeError,
       () => `[crossEntropy] probability targets must have the input's shape ${showShape(input.shape)}, got ${showShape(target.shape)}`);
     const t = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
@@ -182,11 +184,32 @@ export function huberLoss(input: Tensor, target: Tensor, options: { reduction?: 
   return reduce(where(d.le(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)), reduction, 'huberLoss');
 }
 
-const LOG_FLOOR = Math.exp(-100); // PyTorch clamps BCE's logs at −100
+/** PyTorch's floor for p(1 − p) in BCE's gradient: 1e-12 as a float32 constant. */
+const BCE_EPSILON = Math.fround(1e-12);
+
+/** max(log x, −100), PyTorch's floor for BCE's logs. */
+const clampedLog = (x: Tensor): Tensor => x.log().maximum(-100);
+
+// BCE as a custom op so that its gradient is PyTorch's (p − y)/max(p(1 − p), 1e-12): finite and
+// non-zero even for confident wrong predictions at p = 0 or 1, where the clamped log is flat.
+const bce = customOp({
+  name: 'binaryCrossEntropy',
+  forward(ctx, p, y) {
+    ctx.saveForBackward(p!, y!);
+    return y!.mul(clampedLog(p!)).add(y!.neg().add(1).mul(clampedLog(p!.neg().add(1)))).neg();
+  },
+  backward(ctx, g) {
+    const [p, y] = ctx.savedTensors as [Tensor, Tensor];
+    return [
+      ctx.needsInputGrad[0] ? g.mul(p.sub(y)).div(p.mul(p.neg().add(1)).maximum(BCE_EPSILON)) : null,
+      ctx.needsInputGrad[1] ? g.mul(clampedLog(p.neg().add(1)).sub(clampedLog(p))) : null,
+    ];
+  },
+});
 
 /**
  * Binary cross-entropy of probabilities in [0, 1]: −(y·log p + (1 − y)·log(1 − p)), logs clamped
- * at −100 as PyTorch; optional per-element `weight`.
+ * at −100 and the gradient (p − y)/max(p(1 − p), 1e-12), as PyTorch; optional per-element `weight`.
  * @example
  * binaryCrossEntropy(probabilities, targets);
  */
@@ -196,9 +219,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: { wei
   for (let i = 0; i < p.length; i++) {
     check(p[i]! >= 0 && p[i]! <= 1, ArgumentError, () => `[binaryCrossEntropy] all elements of input must be between 0 and 1, got ${p[i]}`);
   }
-  const logP = input.clamp(LOG_FLOOR).log();
-  const logNotP = input.neg().add(1).clamp(LOG_FLOOR).log();
-  let loss = target.mul(logP).add(target.neg().add(1).mul(logNotP)).neg();
+  let loss = bce(input, target);
   if (options.weight) loss = loss.mul(options.weight);
   return reduce(loss, options.reduction ?? 'mean', 'binaryCrossEntropy');
 }
@@ -240,7 +261,7 @@ export function klDiv(input: Tensor, target: Tensor, options: { reduction?: Redu
 }
 
 /**
- * Cosine similarity along `dim`: x1·x2 / max(‖x1‖·‖x2‖, eps), as PyTorch.
+ * Cosine similarity along `dim`: x1·x2 / (max(‖x1‖, eps)·max(‖x2‖, eps)), as PyTorch 1.13.
  * @example
  * cosineSimilarity(a, b, { dim: 1 });
  */
@@ -249,6 +270,5 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, options: { dim?: number
   checkTensor(x2, 'cosineSimilarity', 'x2');
   const { dim = 1, eps = 1e-8 } = options;
   const dot = x1.mul(x2).sum(dim);
-  const norms = x1.square().sum(dim).mul(x2.square().sum(dim)).clamp(eps * eps).sqrt();
-  return dot.div(norms);
+  return dot.div(x1.norm(2, dim).clamp(eps).mul(x2.norm(2, dim).clamp(eps)));
 }

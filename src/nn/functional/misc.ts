@@ -37,8 +37,12 @@ export function embedding(input: Tensor, weight: Tensor, options: { paddingIdx?:
   check(input.dtype === 'int32', DTypeError, () => `[embedding] input must hold int32 indices, got ${input.dtype}`);
   check(weight.ndim === 2, ShapeError, () => `[embedding] weight must be 2-d [numEmbeddings, embeddingDim], got ${showShape(weight.shape)}`);
   const rows = weight.indexSelect(0, input.reshape(-1)).reshape([...input.shape, weight.shape[1]!]);
-  const { paddingIdx = null } = options;
-  if (paddingIdx === null) return rows;
+  const v = weight.shape[0]!;
+  const { paddingIdx: given = null } = options;
+  if (given === null) return rows;
+  check(Number.isSafeInteger(given) && given >= -v && given < v, ArgumentError,
+    () => `[embedding] paddingIdx must be within the ${v} embeddings, got ${fmt(given)}`);
+  const paddingIdx = given < 0 ? given + v : given;
   // the padding row is read from a detached weight: no gradient reaches it
   const isPad = input.eq(paddingIdx).unsqueeze(-1);
   return where(isPad, weight.detach().indexSelect(0, input.reshape(-1)).reshape(rows.shape), rows);

@@ -36,11 +36,14 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
       () => `[batchNorm] ${name} must have shape [${c}] for an input with ${c} channels, got ${t === null ? 'null' : showShape(t.shape)}`);
   }
   check(typeof momentum === 'number' && momentum >= 0 && momentum <= 1, ArgumentError, () => `[batchNorm] momentum must be in [0, 1], got ${fmt(momentum)}`);
+  check(training || (runningMean !== null && runningVar !== null), ArgumentError,
+    () => '[batchNorm] runningMean and runningVar must be given in evaluation mode (training: false)');
   const dims = x.shape.map((_, d) => d).filter((d) => d !== 1);
   const shape = x.shape.map((s, d) => (d === 1 ? s : 1));
   let mean: Tensor;
   let variance: Tensor;
   if (training || runningMean === null || runningVar === null) {
+    // batch statistics
     const count = x.numel() / c;
     check(count > 1 || !training, ArgumentError,
       () => `[batchNorm] expected more than 1 value per channel when training, got input of shape ${showShape(x.shape)}`);

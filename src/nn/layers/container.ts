@@ -20,18 +20,18 @@ export class Sequential extends Module {
 
   constructor(...modules: Module[]) {
     super();
-    checkModules(modules, 'Sequential');
+    checkModules(modules, new.target.name);
     this._items = modules;
   }
 
-  override namedChildren(): [string, Module][] {
+  protected override childEntries(): [string, Module][] {
     return this._items.map((m, i) => [String(i), m]);
   }
 
   /** The i-th module (negative counts from the end). */
   at(i: number): Module {
     const m = this._items.at(i);
-    check(m !== undefined, ArgumentError, () => `[Sequential] index ${i} is out of range for ${this._items.length} modules`);
+    check(m !== undefined, ArgumentError, () => `[${this.constructor.name}] index ${i} is out of range for ${this._items.length} modules`);
     return m;
   }
 
@@ -40,7 +40,7 @@ export class Sequential extends Module {
   }
 
   append(module: Module): this {
-    checkModules([module], 'Sequential');
+    checkModules([module], this.constructor.name);
     this._items.push(module);
     return this;
   }
@@ -86,7 +86,7 @@ export class ModuleDict extends Module {
     this._entries = new Map(Object.entries(modules));
   }
 
-  override namedChildren(): [string, Module][] {
+  protected override childEntries(): [string, Module][] {
     return [...this._entries];
   }
 

@@ -109,6 +109,12 @@ export class Conv1d extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.options.stride ?? 1}`;
+    const { stride = 1, padding = 0, dilation = 1, groups = 1 } = this.options;
+    const extra = [`stride=${stride}`];
+    if (padding !== 0) extra.push(`padding=${typeof padding === 'string' ? `'${padding}'` : padding}`);
+    if (dilation !== 1) extra.push(`dilation=${dilation}`);
+    if (groups !== 1) extra.push(`groups=${groups}`);
+    if (this.bias === null) extra.push('bias=false');
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, ${extra.join(', ')}`;
   }
 }

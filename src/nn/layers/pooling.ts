@@ -5,7 +5,7 @@ import type { Tensor } from '../../core/tensor.js';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type PoolOptions } from '../functional/conv.js';
 import { Module } from '../module.js';
 
-const show = (v: unknown): string => (Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
+const show = (v: unknown): string => (Array.isArray(v) ? `[${v.map(String).join(', ')}]` : String(v));
 
 /**
  * Max over kernel windows (stride defaults to the kernel size).
