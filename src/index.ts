@@ -40,6 +40,9 @@ export * as F from './nn/functional/index.js';
 // optimisers, LR schedulers, gradient clipping
 export * as optim from './optim/index.js';
 
+// saving and loading
+export * from './io/index.js';
+
 // data, metrics, and seeing
 export * from './data/index.js';
 export * from './viz/index.js';

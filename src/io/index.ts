@@ -1,0 +1,4 @@
+/**
+ * Saving and loading: safetensors bytes for state dicts.
+ */
+export { toSafetensors, fromSafetensors, type SafetensorsContent } from './safetensors.js';
