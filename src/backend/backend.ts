@@ -32,6 +32,10 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 /** The kernels every backend provides. */
 export interface Backend {
   readonly name: string;
+  /** Called when the backend becomes the active one (e.g. to install its storage allocator). */
+  activate?(): void;
+  /** Called when another backend replaces it. */
+  deactivate?(): void;
   /** `op(x)` for every element of `x`, into a new contiguous array of `dtype`. */
   unary(op: UnaryOp, x: StridedView, dtype: DType): TypedArray;
   /** `op(a, b)` where `a` and `b` are already broadcast to `shape` (stride 0 on stretched dims). */

@@ -4,8 +4,9 @@
 import { ArgumentError, check } from '../core/errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { wasmBackend } from './wasm/index.js';
 
-const registry = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
+const registry = new Map<string, Backend>([[jsBackend.name, jsBackend], [wasmBackend.name, wasmBackend]]);
 let current: Backend = jsBackend;
 
 /**
@@ -33,12 +34,18 @@ export function registerBackend(b: Backend): void {
  */
 export function setBackend(b: string | Backend): Backend {
   const previous = current;
+  let next: Backend;
   if (typeof b === 'string') {
     const found = registry.get(b);
     check(found !== undefined, ArgumentError, () => `[setBackend] unknown backend "${b}"; registered: ${[...registry.keys()].join(', ')}`);
-    current = found;
+    next = found;
   } else {
-    current = b;
+    next = b;
+  }
+  if (next !== previous) {
+    previous.deactivate?.();
+    next.activate?.();
+    current = next;
   }
   return previous;
 }

@@ -41,12 +41,31 @@ const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 
  */
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
 
+/** Places tensor storage somewhere else (the wasm backend's heap); returns null to decline. */
+export type Allocator = (dtype: DType, n: number) => TypedArray | null;
+
+let allocator: Allocator | null = null;
+
 /**
- * Allocates a zero-filled typed array for `n` elements of `dtype`.
+ * Installs (or, with null, removes) the allocator that tensor storage comes from.
+ * @example
+ * setAllocator((dtype, n) => (dtype === 'float32' && n >= 256 ? heap.allocate(n) : null));
+ */
+export function setAllocator(next: Allocator | null): void {
+  allocator = next;
+}
+
+/**
+ * Allocates a zero-filled typed array for `n` elements of `dtype` (from the installed allocator
+ * when it takes the request, else on the JS heap).
  * @example
  * allocate('float64', 3); // Float64Array [0, 0, 0]
  */
 export function allocate<D extends DType>(dtype: D, n: number): DTypeMap[D] {
+  if (allocator !== null) {
+    const placed = allocator(dtype, n);
+    if (placed !== null) return placed as DTypeMap[D];
+  }
   switch (dtype) {
     case 'float32':
       return new Float32Array(n) as DTypeMap[D];

@@ -1,0 +1,121 @@
+// Single-precision matrix product C = A·B for strided A [m×k] and B [k×n] (element strides, so
+// transposed views need no copy) into a row-major C with row stride ldc. Blocked as GotoBLAS:
+// B is packed in KC×NC blocks of NR-wide panels, A in MR-tall panels, and an MR×NR micro-kernel
+// keeps its accumulators in SIMD registers. Pointers are byte offsets into the shared memory.
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const NC: i32 = 512;
+
+/** Bytes of scratch one call needs: a packed B block and a packed A panel (plus an MR×NR edge tile). */
+export function gemmScratchBytes(): i32 {
+  return (KC * NC + MR * KC + MR * NR) * 4;
+}
+
+// 4×8 micro-kernel: acc[r][0..8] = Σ_p A[r,p]·B[p,0..8] over kc packed entries, then C += acc.
+@inline function micro(ap: usize, bp: usize, c: usize, ldcBytes: usize, kc: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += 16;
+    bp += 32;
+  }
+  let row = c;
+  v128.store(row, f32x4.add(v128.load(row), c00));
+  v128.store(row, f32x4.add(v128.load(row, 16), c01), 16);
+  row += ldcBytes;
+  v128.store(row, f32x4.add(v128.load(row), c10));
+  v128.store(row, f32x4.add(v128.load(row, 16), c11), 16);
+  row += ldcBytes;
+  v128.store(row, f32x4.add(v128.load(row), c20));
+  v128.store(row, f32x4.add(v128.load(row, 16), c21), 16);
+  row += ldcBytes;
+  v128.store(row, f32x4.add(v128.load(row), c30));
+  v128.store(row, f32x4.add(v128.load(row, 16), c31), 16);
+}
+
+/** Packs B[p0:p0+kc, j0:j0+nc] into NR-wide panels (zero-padded on the right). */
+function packB(b: usize, brs: i32, bcs: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  for (let jp = 0; jp < nc; jp += NR) {
+    const width = min(NR, nc - jp);
+    for (let p = 0; p < kc; p++) {
+      const src = b + (<usize>((p0 + p) * brs + (j0 + jp) * bcs) << 2);
+      if (width == NR && bcs == 1) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+      } else {
+        for (let j = 0; j < NR; j++) store<f32>(dst + (<usize>j << 2), j < width ? load<f32>(src + (<usize>(j * bcs) << 2)) : 0);
+      }
+      dst += <usize>(NR << 2);
+    }
+  }
+}
+
+/** Packs A[i0:i0+MR, p0:p0+kc] interleaved by p (zero-padded below). */
+function packA(a: usize, ars: i32, acs: i32, i0: i32, rows: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let p = 0; p < kc; p++) {
+    for (let r = 0; r < MR; r++) {
+      store<f32>(dst + (<usize>r << 2), r < rows ? load<f32>(a + (<usize>((i0 + r) * ars + (p0 + p) * acs) << 2)) : 0);
+    }
+    dst += <usize>(MR << 2);
+  }
+}
+
+/**
+ * C[m×n] (row stride ldc) = A·B, overwriting C. A element (i, p) is at a + 4·(i·ars + p·acs),
+ * B element (p, j) at b + 4·(p·brs + j·bcs). `scratch` holds gemmScratchBytes() bytes.
+ */
+export function sgemm(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32, scratch: usize): void {
+  const ldcBytes = <usize>ldc << 2;
+  for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n << 2);
+  if (k == 0) return;
+  const bpack = scratch;
+  const apack = scratch + (<usize>(KC * NC) << 2);
+  const edge = apack + (<usize>(MR * KC) << 2);
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = min(NC, n - j0);
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kc = min(KC, k - p0);
+      packB(b, brs, bcs, p0, kc, j0, nc, bpack);
+      for (let i0 = 0; i0 < m; i0 += MR) {
+        const rows = min(MR, m - i0);
+        packA(a, ars, acs, i0, rows, p0, kc, apack);
+        for (let jp = 0; jp < nc; jp += NR) {
+          const width = min(NR, nc - jp);
+          const panel = bpack + (<usize>(jp * kc) << 2);
+          const target = c + <usize>i0 * ldcBytes + (<usize>(j0 + jp) << 2);
+          if (rows == MR && width == NR) {
+            micro(apack, panel, target, ldcBytes, kc);
+          } else {
+            // edge tile: compute a full MR×NR tile into scratch, add its valid part to C
+            memory.fill(edge, 0, <usize>(MR * NR) << 2);
+            micro(apack, panel, edge, <usize>(NR << 2), kc);
+            for (let r = 0; r < rows; r++) {
+              for (let j = 0; j < width; j++) {
+                const at = target + <usize>r * ldcBytes + (<usize>j << 2);
+                store<f32>(at, load<f32>(at) + load<f32>(edge + (<usize>(r * NR + j) << 2)));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Loads the compiled wasm kernels (src/backend/wasm/assembly, built by scripts/build-wasm.mjs)
+ * against a shared memory.
+ */
+import { KERNELS_WASM_BASE64 } from './generated/kernels.js';
+
+/** The kernel exports; pointers are byte offsets into the shared memory. */
+export interface WasmKernels {
+  sgemm(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, m: number, n: number, k: number, scratch: number): void;
+  gemmScratchBytes(): number;
+  binary2d(op: number, a: number, a0: number, a1: number, b: number, b0: number, b1: number, out: number, rows: number, cols: number): void;
+  unary2d(op: number, x: number, x0: number, x1: number, out: number, rows: number, cols: number): void;
+  reduceRows(op: number, x: number, ld: number, rows: number, cols: number, out: number): void;
+  reduceCols(op: number, x: number, ld: number, rows: number, cols: number, out: number): void;
+}
+
+/** Op codes of binary2d (must match assembly/elementwise.ts). */
+export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
+/** Op codes of unary2d (must match assembly/elementwise.ts). */
+export const UNARY_CODES = {
+  neg: 0, abs: 1, sqrt: 2, relu: 3, square: 4, reciprocal: 5, cast: 6, exp: 7, sigmoid: 8, tanh: 9, log: 10, rsqrt: 11,
+} as const;
+
+let compiled: WebAssembly.Module | null = null;
+
+/**
+ * The compiled module (compiled once; workers instantiate the same module).
+ * @example
+ * new WebAssembly.Instance(kernelModule(), { env: { memory } });
+ */
+export function kernelModule(): WebAssembly.Module {
+  if (compiled === null) {
+    const binary = atob(KERNELS_WASM_BASE64);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+/**
+ * Instantiates the kernels over `memory`.
+ * @example
+ * const k = instantiateKernels(heap.memory);
+ */
+export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels {
+  const instance = new WebAssembly.Instance(kernelModule(), {
+    env: {
+      memory,
+      abort: () => {
+        throw new Error('wasm kernel aborted');
+      },
+    },
+  });
+  return instance.exports as unknown as WasmKernels;
+}
