@@ -11,7 +11,8 @@ import type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp } from '../backe
 import { jsBackend } from '../js/index.js';
 import { collapse } from '../js/layout.js';
 import { WasmHeap } from './heap.js';
-import { BINARY_CODES, UNARY_CODES, instantiateKernels, type WasmKernels } from './kernels.js';
+import { BINARY_CODES, UNARY_CODES, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
+import { ThreadPool, type Task } from './threads.js';
 
 /** Tensors smaller than this (in elements) stay on the JS heap and use the JS kernels. */
 let MIN_ELEMENTS = 256;
@@ -22,8 +23,9 @@ let MIN_ELEMENTS = 256;
  * @example
  * configureWasm({ minElements: 1024 });
  */
-export function configureWasm(options: { minElements?: number }): void {
+export function configureWasm(options: { minElements?: number; parallelMinMacs?: number }): void {
   if (options.minElements !== undefined) MIN_ELEMENTS = Math.max(1, options.minElements);
+  if (options.parallelMinMacs !== undefined) PARALLEL_MIN_MACS = Math.max(0, options.parallelMinMacs);
 }
 /** The wasm heap's size limit; beyond it storage falls back to the JS heap. */
 const HEAP_CAP = 2 ** 31;
@@ -149,6 +151,74 @@ function reduce(op: ReduceOp, x: StridedView, axes: readonly number[], dtype: DT
   return jsBackend.reduce(op, x, axes, dtype);
 }
 
+let threads = defaultThreads();
+let pool: ThreadPool | null = null;
+const scratchOf: number[] = []; // gemm scratch per worker
+/** Matrix products with fewer multiply-adds than this stay on one thread. */
+let PARALLEL_MIN_MACS = 1 << 18;
+
+function defaultThreads(): number {
+  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number } } }).process?.getBuiltinModule?.('node:os');
+  return Math.max(1, os?.availableParallelism?.() ?? 1);
+}
+
+function workers(): ThreadPool | null {
+  if (threads <= 1) return null;
+  if (pool === null || pool.size !== threads - 1) {
+    pool?.terminate();
+    const { heap: h, k } = ensure();
+    pool = new ThreadPool(threads - 1, kernelModule(), h.memory);
+    while (scratchOf.length < threads - 1) {
+      const s = h.allocate('float32', k.gemmScratchBytes() / 4)!;
+      heapScratchKeepAlive.push(s);
+      scratchOf.push(s.byteOffset);
+    }
+  }
+  return pool;
+}
+
+/** One C = A·B on this thread, or split by rows (or by columns when there are few rows) over the pool. */
+function gemm(k: WasmKernels, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, m: number, n: number, kk: number): void {
+  const p = m * n * kk >= PARALLEL_MIN_MACS ? workers() : null;
+  if (p === null) {
+    k.sgemm(a, ars, acs, b, brs, bcs, c, n, m, n, kk, gemmScratch);
+    return;
+  }
+  const parts = p.size + 1;
+  const byRows = m >= 4 * parts;
+  const extent = byRows ? m : n;
+  const unit = byRows ? 4 : 8;
+  const chunk = Math.ceil(extent / parts / unit) * unit;
+  const pieces: number[][] = [];
+  for (let start = 0; start < extent; start += chunk) {
+    const len = Math.min(chunk, extent - start);
+    pieces.push(byRows
+      ? [a + start * ars * 4, ars, acs, b, brs, bcs, c + start * n * 4, n, len, n, kk]
+      : [a, ars, acs, b + start * bcs * 4, brs, bcs, c + start * 4, n, m, len, kk]);
+  }
+  const [own, ...rest] = pieces;
+  const tasks: Task[] = rest.map((args, i) => ({ kernel: 'sgemm', args: [...args, scratchOf[i]!] }));
+  p.run(tasks, () => k.sgemm(...(own as [number, number, number, number, number, number, number, number, number, number, number]), gemmScratch));
+}
+
+/**
+ * Sets the number of threads the wasm kernels use (default: the cores available); 1 disables the pool.
+ * @example
+ * setNumThreads(1);
+ */
+export function setNumThreads(n: number): void {
+  threads = Math.max(1, Math.floor(n));
+}
+
+/**
+ * The number of threads the wasm kernels use.
+ * @example
+ * getNumThreads(); // 2 on a 2-core machine
+ */
+export function getNumThreads(): number {
+  return threads;
+}
+
 function matmul(a: StridedView, b: StridedView, dtype: DType): TypedArray {
   if (dtype !== 'float32' || !isF32(a, b) || a.strides.some((s) => s < 0) || b.strides.some((s) => s < 0)) return jsBackend.matmul(a, b, dtype);
   const [batch, m, kk] = a.shape as [number, number, number];
@@ -161,7 +231,7 @@ function matmul(a: StridedView, b: StridedView, dtype: DType): TypedArray {
   const [as0, as1, as2] = a.strides as [number, number, number];
   const [bs0, bs1, bs2] = b.strides as [number, number, number];
   for (let t = 0; t < batch; t++) {
-    k.sgemm(pa.ptr + t * as0 * 4, as1, as2, pb.ptr + t * bs0 * 4, bs1, bs2, out.byteOffset + t * m * n * 4, n, m, n, kk, gemmScratch);
+    gemm(k, pa.ptr + t * as0 * 4, as1, as2, pb.ptr + t * bs0 * 4, bs1, bs2, out.byteOffset + t * m * n * 4, m, n, kk);
   }
   release(pa.keep, pb.keep);
   return out;

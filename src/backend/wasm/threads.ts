@@ -1,0 +1,101 @@
+/**
+ * A persistent pool of worker threads sharing the wasm heap: each worker instantiates the same
+ * kernel module over the same shared memory and waits on an atomic flag for work, so handing a
+ * kernel call to a thread costs a few microseconds (no messages, no copies).
+ */
+import type { WasmKernels } from './kernels.js';
+
+/** A kernel call: the export's name and its (integer) arguments. */
+export interface Task {
+  kernel: keyof WasmKernels;
+  args: number[];
+}
+
+const SLOT = 32; // int32 words per worker: [flag, kernel id, argc, args...]
+const KERNEL_IDS: (keyof WasmKernels)[] = ['sgemm', 'binary2d', 'unary2d', 'reduceRows', 'reduceCols'];
+
+/**
+ * What a worker runs: wait for its flag, call the kernel, clear the flag, notify. A plain string,
+ * so that no bundler can inject helpers into it (it runs in a bare worker context).
+ */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, index, names } = workerData;
+const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm kernel aborted'); } } });
+const slot = new Int32Array(control, index * ${SLOT} * 4, ${SLOT});
+for (;;) {
+  Atomics.wait(slot, 0, 0);
+  const fn = instance.exports[names[slot[1]]];
+  const args = [];
+  for (let i = 0; i < slot[2]; i++) args.push(slot[3 + i]);
+  fn(...args);
+  Atomics.store(slot, 0, 0);
+  Atomics.notify(slot, 0);
+}
+`;
+
+/**
+ * Worker threads that run kernel calls on the shared heap.
+ * @example
+ * const pool = new ThreadPool(1, kernelModule(), heap.memory);
+ * pool.run([taskForWorker], () => kernels.sgemm(...mainThreadPart));
+ */
+export class ThreadPool {
+  private readonly control: Int32Array;
+  private readonly workers: { terminate(): unknown }[] = [];
+  /** Set when a worker fails: the pool is then unusable and `run` throws instead of waiting forever. */
+  failure: Error | null = null;
+
+  constructor(readonly size: number, module: WebAssembly.Module, memory: WebAssembly.Memory) {
+    const buffer = new SharedArrayBuffer(Math.max(size, 1) * SLOT * 4);
+    this.control = new Int32Array(buffer);
+    if (size === 0) return;
+    // worker_threads is Node's; loaded lazily so that the library has no static dependency on it
+    const { Worker } = nodeRequire('node:worker_threads') as typeof import('node:worker_threads');
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: buffer, index: i, names: KERNEL_IDS } });
+      worker.on('error', (e: Error) => (this.failure = e));
+      worker.on('exit', () => (this.failure ??= new Error('a worker thread exited')));
+      worker.unref(); // idle workers never keep the process alive
+      this.workers.push(worker);
+    }
+  }
+
+  /**
+   * Runs `tasks[i]` on worker i while `onMain` runs on this thread; returns when all are done.
+   * @example
+   * pool.run([{ kernel: 'sgemm', args }], () => k.sgemm(...own));
+   */
+  run(tasks: readonly Task[], onMain: () => void): void {
+    tasks.forEach((task, i) => {
+      const base = i * SLOT;
+      this.control[base + 1] = KERNEL_IDS.indexOf(task.kernel);
+      this.control[base + 2] = task.args.length;
+      task.args.forEach((a, j) => (this.control[base + 3 + j] = a));
+      Atomics.store(this.control, base, 1);
+      Atomics.notify(this.control, base);
+    });
+    onMain();
+    tasks.forEach((_, i) => {
+      while (Atomics.load(this.control, i * SLOT) !== 0) {
+        Atomics.wait(this.control, i * SLOT, 1, 100);
+        if (this.failure !== null && Atomics.load(this.control, i * SLOT) !== 0) throw new Error(`[wasm] worker thread failed: ${this.failure.message}`);
+      }
+    });
+  }
+
+  /** Stops the workers. */
+  terminate(): void {
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
+
+/** `require` in both module systems (the built package is ESM and CJS; tests run TypeScript as ESM). */
+function nodeRequire(id: string): unknown {
+  const g = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+  const builtin = g.process?.getBuiltinModule?.(id);
+  if (builtin !== undefined) return builtin;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('id', 'return require(id)')(id);
+}
