@@ -150,7 +150,8 @@ export class Tensor implements StridedView {
   toTypedArray(): TypedArray {
     const c = this.contiguous();
     const n = c.numel();
-    return c === this ? this.data.slice(this.offset, this.offset + n) : c.data.subarray(0, n);
+    // always a copy: a view of heap storage would outlive the tensor that owns the block
+    return c.data.slice(c.offset, c.offset + n);
   }
 
   /** Prints like PyTorch: `tensor([[1.0000, 2.0000]], requiresGrad=true)`. */

@@ -82,7 +82,7 @@ export function fromSafetensors(bytes: Uint8Array): SafetensorsContent {
     check(end - begin === numel(shape) * BYTES[dtype] && begin >= 0 && end <= data.length, ArgumentError,
       () => `[fromSafetensors] "${name}" (${code} ${showShape(shape)}) does not match its byte range [${begin}, ${end}) of ${data.length}`);
     const values: TypedArray = allocate(dtype, numel(shape));
-    new Uint8Array(values.buffer).set(data.subarray(begin, end)); // a copy: aligned, and bit-exact
+    new Uint8Array(values.buffer, values.byteOffset, values.byteLength).set(data.subarray(begin, end)); // a copy: aligned, bit-exact
     tensors[name] = Tensor.fromData(values, shape, dtype);
   }
   return { tensors, metadata: (header.__metadata__ as Record<string, string> | undefined) ?? {} };

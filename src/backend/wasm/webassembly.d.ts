@@ -16,6 +16,7 @@ declare namespace WebAssembly {
   class Module {
     constructor(bytes: BufferSource);
   }
+  function validate(bytes: BufferSource): boolean;
   class Instance {
     constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;
