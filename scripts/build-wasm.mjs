@@ -9,7 +9,7 @@ import asc from 'assemblyscript/asc';
 const out = join(tmpdir(), `nabla-kernels-${process.pid}.wasm`);
 const { error, stderr } = await asc.main([
   'src/backend/wasm/assembly/index.ts',
-  '-O3', '--noAssert', '--runtime', 'stub',
+  '-O3', '--noAssert', '--runtime', 'stub', ...(process.env.WASM_DEBUG ? ['--debug'] : []),
   '--enable', 'simd', '--enable', 'threads',
   '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536',
   '-o', out,

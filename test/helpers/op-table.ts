@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, autograd, cat, clamp, cumprod, div, gather, indexAdd, indexSelect, maskedFill, matmul, mm, bmm, outer, pow,
+  add, autograd, cat, clamp, cumprod, div, fold, unfold, gather, indexAdd, indexSelect, maskedFill, matmul, mm, bmm, outer, pow,
   scatterAdd, stack, sub, tensor, where, arange, zeros, ones, ShapeError, type Tensor,
 } from '../../src/index.js';
 import * as R from './reference.js';
@@ -320,6 +320,28 @@ function shapeRow<A>(name: string, shape: fc.Arbitrary<number[]>, attrs: (s: num
   return { name, cases: shapedCases(shape, attrs), run: ([x], a) => run(x!, a), ref: ([x], a) => ref(x!, a) };
 }
 
+/** A window geometry that fits an h×w image. */
+function windowOf(h: number, w: number): fc.Arbitrary<R.Win> {
+  const pair = (lo: number, hi: number) => fc.tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: lo, max: hi }));
+  return fc.record({ kernel: pair(1, 3), stride: pair(1, 2), padding: pair(0, 1), dilation: pair(1, 2) })
+    .filter((win) => [0, 1].every((d) => (d === 0 ? h : w) + 2 * win.padding[d]! - win.dilation[d]! * (win.kernel[d]! - 1) - 1 >= 0)) as fc.Arbitrary<R.Win>;
+}
+
+/** unfold and fold on small images with every window option. */
+function windowRows(): OpRow<R.Win & { size: [number, number] }>[] {
+  const images = fc.tuple(size(1, 2), size(1, 2), size(2, 4), size(2, 4));
+  const unfoldCases = images.chain(([n, c, h, w]) => fc.tuple(floats([n, c, h, w], uniform(-3, 3)), windowOf(h, w)))
+    .map(([x, win]) => ({ inputs: [x], attrs: { ...win, size: [x.shape[2]!, x.shape[3]!] as [number, number] } }));
+  const foldCases = images.chain(([n, c, h, w]) => windowOf(h, w).chain((win) => {
+    const positions = [0, 1].map((d) => Math.floor(((d === 0 ? h : w) + 2 * win.padding[d]! - win.dilation[d]! * (win.kernel[d]! - 1) - 1) / win.stride[d]!) + 1);
+    return floats([n, c * win.kernel[0] * win.kernel[1], positions[0]! * positions[1]!], uniform(-3, 3)).map((x) => ({ inputs: [x], attrs: { ...win, size: [h, w] as [number, number] } }));
+  }));
+  return [
+    { name: 'unfold: kernel, stride, padding, dilation', cases: unfoldCases, run: ([x], a) => unfold(x!, a.kernel, a), ref: ([x], a) => R.unfold(x!, a) },
+    { name: 'fold: kernel, stride, padding, dilation', cases: foldCases, run: ([x], a) => fold(x!, a.size, a.kernel, a), ref: ([x], a) => R.fold(x!, a.size, a) },
+  ];
+}
+
 /** A permutation of 0..n-1, each entry possibly written as a negative dim. */
 const permutationOf = (n: number) => fc.shuffledSubarray(range(n), { minLength: n, maxLength: n })
   .chain((ds) => fc.array(fc.boolean(), { minLength: n, maxLength: n }).map((negs) => ds.map((d, i) => (negs[i] ? d - n : d))));
@@ -442,6 +464,7 @@ const shapeRows: OpRow[] = [
   shapeRow('pad: last two dims, constant value', shapes({ minRank: 2, maxNumel: 8 }),
     () => fc.record({ pads: fc.array(size(0, 2), { minLength: 4, maxLength: 4 }), value: grid(-2, 2, 4)(1).map(([v]) => v!) }),
     (x, { pads, value }) => x.pad(pads, value), (x, { pads, value }) => R.pad(x, pads, value)),
+  ...windowRows(),
   shapeRow('flip: one or several dims', shapes({ minRank: 1 }), (s) => someDims(s.length).map((dims) => ({ dims })),
     (x, { dims }) => x.flip(dims), (x, { dims }) => R.flip(x, dims)),
   shapeRow('repeat: extra leading dims', shapes({ maxRank: 2, maxNumel: 6 }),

@@ -458,3 +458,68 @@ export function triangle(a: Arr, diagonal: number, lower: boolean): Arr {
 /** Conversion to int32 truncates toward zero. */
 export const toInt32 = (x: number): number => Math.trunc(x);
 export const toBool = (x: number): number => (x !== 0 ? 1 : 0);
+
+// ── sliding windows ─────────────────────────────────────────────────────────────────────────
+
+/** Window geometry: kernel, stride, padding, dilation per spatial dim. */
+export interface Win {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+}
+
+const positions = (size: number, w: Win, d: 0 | 1): number => Math.floor((size + 2 * w.padding[d] - w.dilation[d] * (w.kernel[d] - 1) - 1) / w.stride[d]) + 1;
+
+/** im2col of [N, C, H, W]: row c·kh·kw + i·kw + j, column oi·ow + oj holds x[c, oi·sh − ph + i·dh, oj·sw − pw + j·dw] (0 outside). */
+export function unfold(x: Arr, w: Win): Arr {
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  const [kh, kw] = w.kernel;
+  const oh = positions(h, w, 0);
+  const ow = positions(wd, w, 1);
+  const data: number[] = [];
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          for (let oi = 0; oi < oh; oi++) {
+            for (let oj = 0; oj < ow; oj++) {
+              const r = oi * w.stride[0] - w.padding[0] + i * w.dilation[0];
+              const q = oj * w.stride[1] - w.padding[1] + j * w.dilation[1];
+              data.push(r >= 0 && r < h && q >= 0 && q < wd ? x.data[((b * c + ch) * h + r) * wd + q]! : 0);
+            }
+          }
+        }
+      }
+    }
+  }
+  return { shape: [n, c * kh * kw, oh * ow], data };
+}
+
+/** col2im: the adjoint of unfold, summing every column entry into the pixel it was read from. */
+export function fold(cols: Arr, size: [number, number], w: Win): Arr {
+  const [n, ckk] = cols.shape as [number, number, number];
+  const [kh, kw] = w.kernel;
+  const c = ckk / (kh * kw);
+  const [h, wd] = size;
+  const oh = positions(h, w, 0);
+  const ow = positions(wd, w, 1);
+  const data = new Array<number>(n * c * h * wd).fill(0);
+  let k = 0;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          for (let oi = 0; oi < oh; oi++) {
+            for (let oj = 0; oj < ow; oj++, k++) {
+              const r = oi * w.stride[0] - w.padding[0] + i * w.dilation[0];
+              const q = oj * w.stride[1] - w.padding[1] + j * w.dilation[1];
+              if (r >= 0 && r < h && q >= 0 && q < wd) data[((b * c + ch) * h + r) * wd + q]! += cols.data[k]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return { shape: [n, c, h, wd], data };
+}

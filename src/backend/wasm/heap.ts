@@ -2,10 +2,16 @@
  * The wasm heap: tensor storage that lives in one shared WebAssembly.Memory, so that wasm kernels
  * read and write it in place (no copies in and out) and JS kernels see it through typed-array
  * views. Blocks come from power-of-two size classes; a block returns to its class's free list when
- * its view is garbage-collected (FinalizationRegistry) or disposed explicitly. Past a cap, new
- * storage falls back to the JS heap, so memory stays bounded even when a long synchronous loop
- * gives the finalizers no chance to run.
+ * its view is garbage-collected (FinalizationRegistry) or disposed explicitly.
+ *
+ * NOTE: V8 cannot see this memory, so it does not collect garbage on its account, and finalizers
+ * only run between tasks — never inside a long synchronous training loop. So when a request finds
+ * no free block and `collectEvery` bytes have been allocated since the last collection, the heap
+ * forces a full collection and runs the finalizers synchronously (`gc` and `FinalizationRegistry.prototype.cleanupSome`, enabled at
+ * run time in a fresh context). Where that is not possible, and in any case past `capBytes`, new
+ * storage falls back to the JS heap, so memory stays bounded either way.
  */
+import { createRequire } from './node-require.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 
 const PAGE = 65536;
@@ -31,26 +37,36 @@ export class WasmHeap {
   private top = RESERVED;
   private readonly freeLists = new Map<number, number[]>();
   private readonly blocks = new WeakMap<object, Block>();
-  private readonly registry = new FinalizationRegistry<Block>((block) => this.release(block));
+  private readonly collector = syncCollector();
+  private readonly registry: FinalizationRegistry<Block> & { cleanupSome?: () => void } = new this.collector.Registry((block: Block) => this.release(block));
+  private allocatedSinceCollect = 0;
   /** Bytes in live blocks (by size class). */
   bytesInUse = 0;
   /** The most bytes in live blocks at any time. */
   peakBytes = 0;
 
-  constructor(readonly capBytes: number) {
+  constructor(readonly capBytes: number, readonly collectEvery = 2 ** 28) {
+    // collectEvery: bytes allocated (new or reused) between two forced collections
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
   }
 
   /**
-   * A zero-filled array of `n` elements of `dtype` on the heap, or null when it would pass the cap.
+   * An array of `n` elements of `dtype` on the heap (zero-filled unless `zeroed` is false, for
+   * outputs a kernel overwrites), or null when it would pass the cap.
    * @example
    * heap.allocate('float32', 256);
    */
-  allocate(dtype: DType, n: number): TypedArray | null {
+  allocate(dtype: DType, n: number, zeroed = true): TypedArray | null {
     const bytes = Math.max(n * BYTES[dtype], 1);
     const sizeClass = Math.max(MIN_CLASS, Math.ceil(Math.log2(bytes)));
     const size = 2 ** sizeClass;
+    this.allocatedSinceCollect += size;
     let offset = this.freeLists.get(sizeClass)?.pop();
+    // no free block: collect garbage once enough has been allocated since the last collection
+    if (offset === undefined && (this.allocatedSinceCollect > this.collectEvery || this.top + size > this.capBytes)) {
+      this.collect();
+      offset = this.freeLists.get(sizeClass)?.pop();
+    }
     const reused = offset !== undefined;
     if (offset === undefined) {
       if (this.top + size > this.capBytes) return null;
@@ -60,7 +76,7 @@ export class WasmHeap {
       if (needed > 0) this.memory.grow(Math.ceil(needed / PAGE));
     }
     const view = this.view(dtype, offset, n);
-    if (reused) view.fill(0);
+    if (reused && zeroed) view.fill(0);
     const block: Block = { offset, sizeClass };
     this.blocks.set(view, block);
     this.registry.register(view, block, view);
@@ -98,6 +114,19 @@ export class WasmHeap {
     return true;
   }
 
+  /**
+   * Collects garbage now and returns the blocks of dead views to the free lists (synchronously where
+   * the runtime allows it; otherwise their finalizers run after the current task).
+   * @example
+   * heap.collect();
+   */
+  collect(): void {
+    this.allocatedSinceCollect = 0;
+    if (this.collector.gc === null || typeof this.registry.cleanupSome !== 'function') return;
+    this.collector.gc();
+    this.registry.cleanupSome();
+  }
+
   /** True when `data` is a view on this heap's memory. */
   owns(data: TypedArray): boolean {
     return data.buffer instanceof SharedArrayBuffer;
@@ -109,4 +138,21 @@ export class WasmHeap {
     list.push(block.offset);
     this.bytesInUse -= 2 ** block.sizeClass;
   }
+}
+
+/** A FinalizationRegistry constructor and a `gc` function that can run finalizers synchronously, if the runtime lets us. */
+function syncCollector(): { Registry: typeof FinalizationRegistry; gc: (() => void) | null } {
+  try {
+    const v8 = createRequire('node:v8') as { setFlagsFromString(flags: string): void };
+    const vm = createRequire('node:vm') as { createContext(): object; runInContext(code: string, context: object): unknown };
+    v8.setFlagsFromString('--expose-gc');
+    v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
+    const context = vm.createContext();
+    const Registry = vm.runInContext('FinalizationRegistry', context) as typeof FinalizationRegistry;
+    const gc = vm.runInContext('gc', context) as () => void;
+    if (typeof (Registry.prototype as { cleanupSome?: unknown }).cleanupSome === 'function' && typeof gc === 'function') return { Registry, gc };
+  } catch {
+    // not Node, or the flags are gone: finalizers then run between tasks only
+  }
+  return { Registry: FinalizationRegistry, gc: null };
 }

@@ -7,11 +7,12 @@
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { setAllocator } from '../../core/dtype.js';
 import { numel, type Shape } from '../../core/shape.js';
-import type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp } from '../backend.js';
+import type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { collapse } from '../js/layout.js';
+import { windowCount } from '../js/conv.js';
+import { collapse, isContiguous } from '../js/layout.js';
 import { WasmHeap } from './heap.js';
-import { BINARY_CODES, UNARY_CODES, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
+import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
 import { ThreadPool, type Task } from './threads.js';
 
 /** Tensors smaller than this (in elements) stay on the JS heap and use the JS kernels. */
@@ -34,121 +35,182 @@ let heap: WasmHeap | null = null;
 let kernels: WasmKernels | null = null;
 let gemmScratch = 0;
 
+let layoutPtr = 0; // i32 scratch for shapes and strides passed to the N-d kernels
+let workPtr = 0; // i32 scratch for their odometers
+
 function ensure(): { heap: WasmHeap; k: WasmKernels } {
   if (heap === null || kernels === null) {
     heap = new WasmHeap(HEAP_CAP);
     kernels = instantiateKernels(heap.memory);
     const scratch = heap.allocate('float32', kernels.gemmScratchBytes() / 4)!;
     gemmScratch = scratch.byteOffset;
-    heapScratchKeepAlive.push(scratch);
+    const small = heap.allocate('int32', 256)!; // layout (6 arrays of 8 dims) then work (2 × 8 + …)
+    layoutPtr = small.byteOffset;
+    workPtr = small.byteOffset + 128 * 4;
+    heapScratchKeepAlive.push(scratch, small);
   }
   return { heap, k: kernels };
 }
 const heapScratchKeepAlive: TypedArray[] = [];
 
-/** Heap placement for large float32 storage (installed while this backend is active). */
+/** Heap placement for storage of at least MIN_ELEMENTS elements (installed while this backend is active). */
 function allocator(dtype: DType, n: number): TypedArray | null {
-  if (dtype !== 'float32' || n < MIN_ELEMENTS) return null;
+  if (n < MIN_ELEMENTS) return null;
   return ensure().heap.allocate(dtype, n);
 }
 
+
 /** Byte address of element `offset` of a heap view, or -1 when the data is on the JS heap. */
 function address(data: TypedArray, offset: number): number {
-  return data.buffer instanceof SharedArrayBuffer ? data.byteOffset + offset * 4 : -1;
+  return data.buffer instanceof SharedArrayBuffer ? data.byteOffset + offset * data.BYTES_PER_ELEMENT : -1;
 }
 
-/** A float32 view's address, copying it onto the heap first when it lives on the JS heap. */
-function onHeap(v: StridedView, extent: number): { ptr: number; keep: TypedArray | null } {
-  const ptr = address(v.data, v.offset);
-  if (ptr >= 0) return { ptr, keep: null };
-  const copy = ensure().heap.allocate('float32', Math.max(extent, 1))!;
-  copy.set((v.data as Float32Array).subarray(v.offset, v.offset + extent));
-  return { ptr: copy.byteOffset, keep: copy };
+/** The operands' heap addresses (JS-heap operands copied onto the heap) and an output block. */
+interface Prepared {
+  out: TypedArray;
+  ptrs: number[];
+  /** Frees the temporary copies. */
+  done(): void;
 }
 
-/** Elements from a view's offset to its last element (for 2-d layouts with non-negative strides). */
+/**
+ * Places a kernel call on the heap: an output of `outN` elements of `outDtype` and each operand
+ * (with the number of elements it spans); null when the heap is full, in which case the caller runs
+ * the JS kernel.
+ */
+function prepare(outN: number, operands: readonly (readonly [StridedView, number])[], outDtype: DType = 'float32'): Prepared | null {
+  if (outN === 0) return null;
+  const h = ensure().heap;
+  const out = h.allocate(outDtype, outN, false);
+  if (out === null) return null;
+  const copies: TypedArray[] = [];
+  const ptrs: number[] = [];
+  for (const [v, extent] of operands) {
+    const ptr = address(v.data, v.offset);
+    if (ptr >= 0) {
+      ptrs.push(ptr);
+      continue;
+    }
+    const dtype: DType = v.data instanceof Uint8Array ? 'bool' : 'float32';
+    const copy = h.allocate(dtype, Math.max(extent, 1), false);
+    if (copy === null) {
+      copies.forEach((c) => h.dispose(c));
+      h.dispose(out);
+      return null;
+    }
+    copy.set((v.data as Float32Array).subarray(v.offset, v.offset + extent));
+    copies.push(copy);
+    ptrs.push(copy.byteOffset);
+  }
+  return { out, ptrs, done: () => copies.forEach((c) => h.dispose(c)) };
+}
+
+/** Elements from a view's offset to its last element (non-negative strides). */
 function extentOf(shape: readonly number[], strides: readonly number[]): number {
   let last = 0;
   shape.forEach((s, d) => (last += (s - 1) * strides[d]!));
   return last + 1;
 }
 
-function isF32(...views: StridedView[]): boolean {
-  return views.every((v) => v.data instanceof Float32Array);
+const f32 = (v: StridedView): boolean => v.data instanceof Float32Array;
+const nonNegative = (strides: readonly (readonly number[])[]): boolean => strides.every((s) => s.every((x) => x >= 0));
+
+/** Writes [shape, strides of each operand] as i32 into the layout scratch. */
+function writeLayout(shape: readonly number[], strides: readonly (readonly number[])[]): void {
+  const view = new Int32Array(heap!.memory.buffer, layoutPtr, 128);
+  const nd = shape.length;
+  shape.forEach((s, d) => (view[d] = s));
+  strides.forEach((list, k) => list.forEach((s, d) => (view[nd * (k + 1) + d] = s)));
+}
+
+/** Merged layout of an elementwise op with at least one dim (size-1 dims dropped). */
+function layoutOf(shape: Shape, views: readonly StridedView[]): { shape: number[]; strides: number[][] } | null {
+  const c = collapse(shape, views.map((v) => v.strides));
+  if (c.shape.length > MAX_DIMS || !nonNegative(c.strides)) return null;
+  if (c.shape.length === 0) return { shape: [1], strides: views.map(() => [0]) };
+  return c;
 }
 
 function binary(op: BinaryOp, a: StridedView, b: StridedView, shape: Shape, dtype: DType): TypedArray {
-  const code = (BINARY_CODES as Record<string, number>)[op];
   const n = numel(shape);
-  if (code === undefined || dtype !== 'float32' || n < MIN_ELEMENTS || !isF32(a, b)) return jsBackend.binary(op, a, b, shape, dtype);
-  const c = collapse(shape, [a.strides, b.strides]);
-  if (c.shape.length > 2 || c.strides.some((s) => s.some((x) => x < 0))) return jsBackend.binary(op, a, b, shape, dtype);
-  const [rows, cols] = c.shape.length === 2 ? c.shape : [1, c.shape[0] ?? 1];
-  const [sa, sb] = c.strides.map((s) => (s.length === 2 ? s : [0, s[0] ?? 0])) as [number[], number[]];
+  const arithmetic = (BINARY_CODES as Record<string, number>)[op];
+  const comparison = (COMPARE_CODES as Record<string, number>)[op];
+  const supported = (arithmetic !== undefined && dtype === 'float32') || (comparison !== undefined && dtype === 'bool');
+  if (!supported || n < MIN_ELEMENTS || !f32(a) || !f32(b)) return jsBackend.binary(op, a, b, shape, dtype);
+  const l = layoutOf(shape, [a, b]);
+  if (l === null) return jsBackend.binary(op, a, b, shape, dtype);
+  const p = prepare(n, [[a, extentOf(l.shape, l.strides[0]!)], [b, extentOf(l.shape, l.strides[1]!)]], dtype);
+  if (p === null) return jsBackend.binary(op, a, b, shape, dtype);
   const { k } = ensure();
-  const out = allocate(n);
-  const pa = onHeap(a, extentOf([rows!, cols!], sa));
-  const pb = onHeap(b, extentOf([rows!, cols!], sb));
-  k.binary2d(code, pa.ptr, sa[0]!, sa[1]!, pb.ptr, sb[0]!, sb[1]!, out.byteOffset, rows!, cols!);
-  release(pa.keep, pb.keep);
-  return out;
+  const [pa, pb] = p.ptrs as [number, number];
+  if (arithmetic !== undefined && l.shape.length <= 2) {
+    const [rows, cols] = l.shape.length === 2 ? l.shape : [1, l.shape[0]!];
+    const [sa, sb] = l.strides.map((s) => (s.length === 2 ? s : [0, s[0]!])) as [number[], number[]];
+    k.binary2d(arithmetic, pa, sa[0]!, sa[1]!, pb, sb[0]!, sb[1]!, p.out.byteOffset, rows!, cols!);
+  } else {
+    writeLayout(l.shape, l.strides);
+    if (arithmetic !== undefined) k.binaryNd(arithmetic, pa, pb, p.out.byteOffset, layoutPtr, l.shape.length, workPtr);
+    else k.compareNd(comparison!, pa, pb, p.out.byteOffset, layoutPtr, l.shape.length, workPtr);
+  }
+  p.done();
+  return p.out;
+}
+
+function where(cond: StridedView, a: StridedView, b: StridedView, shape: Shape, dtype: DType): TypedArray {
+  const n = numel(shape);
+  if (dtype !== 'float32' || n < MIN_ELEMENTS || !(cond.data instanceof Uint8Array) || !f32(a) || !f32(b)) return jsBackend.where(cond, a, b, shape, dtype);
+  const l = layoutOf(shape, [cond, a, b]);
+  if (l === null) return jsBackend.where(cond, a, b, shape, dtype);
+  const p = prepare(n, [[cond, extentOf(l.shape, l.strides[0]!)], [a, extentOf(l.shape, l.strides[1]!)], [b, extentOf(l.shape, l.strides[2]!)]]);
+  if (p === null) return jsBackend.where(cond, a, b, shape, dtype);
+  writeLayout(l.shape, l.strides);
+  ensure().k.whereNd(p.ptrs[0]!, p.ptrs[1]!, p.ptrs[2]!, p.out.byteOffset, layoutPtr, l.shape.length, workPtr);
+  p.done();
+  return p.out;
 }
 
 function unary(op: UnaryOp, x: StridedView, dtype: DType): TypedArray {
   const code = (UNARY_CODES as Record<string, number>)[op];
   const n = numel(x.shape);
-  if (code === undefined || dtype !== 'float32' || n < MIN_ELEMENTS || !isF32(x)) return jsBackend.unary(op, x, dtype);
-  const c = collapse(x.shape, [x.strides]);
-  if (c.shape.length > 2 || c.strides[0]!.some((s) => s < 0)) return jsBackend.unary(op, x, dtype);
-  const [rows, cols] = c.shape.length === 2 ? c.shape : [1, c.shape[0] ?? 1];
-  const s = c.strides[0]!.length === 2 ? c.strides[0]! : [0, c.strides[0]![0] ?? 0];
+  if (code === undefined || dtype !== 'float32' || n < MIN_ELEMENTS || !f32(x)) return jsBackend.unary(op, x, dtype);
+  const l = layoutOf(x.shape, [x]);
+  if (l === null) return jsBackend.unary(op, x, dtype);
+  const p = prepare(n, [[x, extentOf(l.shape, l.strides[0]!)]]);
+  if (p === null) return jsBackend.unary(op, x, dtype);
   const { k } = ensure();
-  const out = allocate(n);
-  const px = onHeap(x, extentOf([rows!, cols!], s));
-  k.unary2d(code, px.ptr, s[0]!, s[1]!, out.byteOffset, rows!, cols!);
-  release(px.keep);
-  return out;
+  if (l.shape.length <= 2) {
+    const [rows, cols] = l.shape.length === 2 ? l.shape : [1, l.shape[0]!];
+    const s = l.strides[0]!.length === 2 ? l.strides[0]! : [0, l.strides[0]![0]!];
+    k.unary2d(code, p.ptrs[0]!, s[0]!, s[1]!, p.out.byteOffset, rows!, cols!);
+  } else {
+    writeLayout(l.shape, l.strides);
+    k.unaryNd(code, p.ptrs[0]!, p.out.byteOffset, layoutPtr, l.shape.length, workPtr);
+  }
+  p.done();
+  return p.out;
 }
 
 function reduce(op: ReduceOp, x: StridedView, axes: readonly number[], dtype: DType): TypedArray {
-  if ((op !== 'sum' && op !== 'max') || dtype !== 'float32' || !isF32(x) || numel(x.shape) < MIN_ELEMENTS) return jsBackend.reduce(op, x, axes, dtype);
-  const code = op === 'sum' ? 0 : 1;
-  const nd = x.shape.length;
-  const trailing = axes.every((a, i) => a === nd - axes.length + i);
-  const leading = axes.every((a, i) => a === i);
-  const split = (from: number, to: number): number => x.shape.slice(from, to).reduce((p, s) => p * s, 1);
-  const rowsContiguous = (cut: number): boolean => collapse(x.shape.slice(cut), [x.strides.slice(cut)]).strides[0]!.every((s, i, all) => i < all.length - 1 || s === 1)
-    && collapse(x.shape.slice(cut), [x.strides.slice(cut)]).shape.length <= 1;
-  const { k } = ensure();
-  if (trailing && rowsContiguous(nd - axes.length)) {
-    // each kept index owns one contiguous row of the reduced elements
-    const rows = split(0, nd - axes.length);
-    const cols = split(nd - axes.length, nd);
-    const keptStrides = collapse(x.shape.slice(0, nd - axes.length), [x.strides.slice(0, nd - axes.length)]);
-    if (keptStrides.shape.length <= 1 && cols > 0) {
-      const ld = keptStrides.strides[0]?.[0] ?? cols;
-      const out = allocate(rows);
-      const px = onHeap(x, rows === 0 ? 0 : (rows - 1) * ld + cols);
-      k.reduceRows(code, px.ptr, ld, rows, cols, out.byteOffset);
-      release(px.keep);
-      return out;
-    }
-  }
-  if (leading && rowsContiguous(axes.length)) {
-    // reduce down the columns of a [rows, cols] layout
-    const rows = split(0, axes.length);
-    const cols = split(axes.length, nd);
-    const lead = collapse(x.shape.slice(0, axes.length), [x.strides.slice(0, axes.length)]);
-    if (lead.shape.length <= 1 && rows > 0) {
-      const ld = lead.strides[0]?.[0] ?? cols;
-      const out = allocate(cols);
-      const px = onHeap(x, (rows - 1) * ld + cols);
-      k.reduceCols(code, px.ptr, ld, rows, cols, out.byteOffset);
-      release(px.keep);
-      return out;
-    }
-  }
-  return jsBackend.reduce(op, x, axes, dtype);
+  if ((op !== 'sum' && op !== 'max') || dtype !== 'float32' || !f32(x) || numel(x.shape) < MIN_ELEMENTS) return jsBackend.reduce(op, x, axes, dtype);
+  const reduced = new Set(axes);
+  const keptDims = x.shape.map((_, d) => d).filter((d) => !reduced.has(d));
+  const redDims = axes.filter((d) => x.shape[d]! !== 1);
+  const kept = collapse(keptDims.map((d) => x.shape[d]!), [keptDims.map((d) => x.strides[d]!)]);
+  const red = collapse(redDims.map((d) => x.shape[d]!), [redDims.map((d) => x.strides[d]!)]);
+  const outN = keptDims.reduce((p, d) => p * x.shape[d]!, 1);
+  if (kept.shape.length + red.shape.length > 2 * MAX_DIMS || !nonNegative([...kept.strides, ...red.strides])) return jsBackend.reduce(op, x, axes, dtype);
+  const p = prepare(outN, [[x, extentOf(x.shape, x.strides)]]);
+  if (p === null) return jsBackend.reduce(op, x, axes, dtype);
+  const view = new Int32Array(heap!.memory.buffer, layoutPtr, 128);
+  const kd = kept.shape.length;
+  const rd = red.shape.length;
+  kept.shape.forEach((s, d) => (view[d] = s));
+  kept.strides[0]!.forEach((s, d) => (view[kd + d] = s));
+  red.shape.forEach((s, d) => (view[2 * kd + d] = s));
+  red.strides[0]!.forEach((s, d) => (view[2 * kd + rd + d] = s));
+  ensure().k.reduceNd(op === 'sum' ? 0 : 1, p.ptrs[0]!, p.out.byteOffset, layoutPtr, kd, rd, workPtr);
+  p.done();
+  return p.out;
 }
 
 let threads = defaultThreads();
@@ -173,8 +235,23 @@ function workers(): ThreadPool | null {
       heapScratchKeepAlive.push(s);
       scratchOf.push(s.byteOffset);
     }
+    warmUp(pool);
   }
   return pool;
+}
+
+/**
+ * Runs a few products on every worker so that V8 tiers their kernels up to optimised code now,
+ * not halfway through the first real work (a fresh worker starts on the baseline compiler).
+ */
+function warmUp(p: ThreadPool): void {
+  const n = 128;
+  const block = heap!.allocate('float32', 3 * n * n)!;
+  const [a, b, c] = [0, 1, 2].map((i) => block.byteOffset + i * n * n * 4) as [number, number, number];
+  for (let r = 0; r < 8; r++) {
+    p.run(scratchOf.slice(0, p.size).map((scratch) => ({ kernel: 'sgemm', args: [a, n, 1, b, n, 1, c, n, n, n, n, scratch] })), () => {});
+  }
+  heap!.dispose(block);
 }
 
 /** One C = A·B on this thread, or split by rows (or by columns when there are few rows) over the pool. */
@@ -220,30 +297,69 @@ export function getNumThreads(): number {
 }
 
 function matmul(a: StridedView, b: StridedView, dtype: DType): TypedArray {
-  if (dtype !== 'float32' || !isF32(a, b) || a.strides.some((s) => s < 0) || b.strides.some((s) => s < 0)) return jsBackend.matmul(a, b, dtype);
+  if (dtype !== 'float32' || !f32(a) || !f32(b) || !nonNegative([a.strides, b.strides])) return jsBackend.matmul(a, b, dtype);
   const [batch, m, kk] = a.shape as [number, number, number];
   const n = b.shape[2]!;
+  if (batch * m * n === 0) return new Float32Array(0);
   const { k } = ensure();
-  const out = allocate(batch * m * n);
-  if (m === 0 || n === 0) return out;
-  const pa = onHeap(a, extentOf(a.shape, a.strides));
-  const pb = onHeap(b, extentOf(b.shape, b.strides));
+  const p = prepare(batch * m * n, [[a, extentOf(a.shape, a.strides)], [b, extentOf(b.shape, b.strides)]]);
+  if (p === null) return jsBackend.matmul(a, b, dtype);
   const [as0, as1, as2] = a.strides as [number, number, number];
   const [bs0, bs1, bs2] = b.strides as [number, number, number];
-  for (let t = 0; t < batch; t++) {
-    gemm(k, pa.ptr + t * as0 * 4, as1, as2, pb.ptr + t * bs0 * 4, bs1, bs2, out.byteOffset + t * m * n * 4, m, n, kk);
+  const macs = m * n * kk;
+  const pl = batch > 1 && batch * macs >= PARALLEL_MIN_MACS ? workers() : null;
+  if (pl !== null && batch >= pl.size + 1) {
+    // many products: each thread takes a run of the batch
+    const parts = pl.size + 1;
+    const chunk = Math.ceil(batch / parts);
+    const runs: number[][] = [];
+    for (let t0 = 0; t0 < batch; t0 += chunk) {
+      const count = Math.min(chunk, batch - t0);
+      runs.push([p.ptrs[0]! + t0 * as0 * 4, as0, as1, as2, p.ptrs[1]! + t0 * bs0 * 4, bs0, bs1, bs2, p.out.byteOffset + t0 * m * n * 4, m, n, kk, count]);
+    }
+    const [own, ...rest] = runs;
+    pl.run(rest.map((args, i) => ({ kernel: 'sgemmBatch', args: [...args, scratchOf[i]!] })), () =>
+      k.sgemmBatch(...(own as [number, number, number, number, number, number, number, number, number, number, number, number, number]), gemmScratch));
+  } else {
+    for (let t = 0; t < batch; t++) {
+      gemm(k, p.ptrs[0]! + t * as0 * 4, as1, as2, p.ptrs[1]! + t * bs0 * 4, bs1, bs2, p.out.byteOffset + t * m * n * 4, m, n, kk);
+    }
   }
-  release(pa.keep, pb.keep);
-  return out;
+  p.done();
+  return p.out;
 }
 
-/** Output storage on the heap (it is always large enough to be placed there, or a JS array past the cap). */
-function allocate(n: number): Float32Array {
-  return (n > 0 ? ensure().heap.allocate('float32', n) : null) as Float32Array | null ?? new Float32Array(n);
+function writeGeometry(win: Window2d): number {
+  const at = workPtr + 64 * 4;
+  new Int32Array(heap!.memory.buffer, at, 8).set([...win.kernel, ...win.dilation, ...win.padding, ...win.stride]);
+  return at;
 }
 
-function release(...copies: (TypedArray | null)[]): void {
-  for (const c of copies) if (c !== null) heap!.dispose(c);
+function unfold(x: StridedView, win: Window2d, dtype: DType): TypedArray {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const oh = windowCount(h, win.kernel[0], win.dilation[0], win.padding[0], win.stride[0]);
+  const ow = windowCount(w, win.kernel[1], win.dilation[1], win.padding[1], win.stride[1]);
+  const outN = n * c * win.kernel[0] * win.kernel[1] * oh * ow;
+  if (dtype !== 'float32' || !f32(x) || outN < MIN_ELEMENTS || !nonNegative([x.strides])) return jsBackend.unfold(x, win, dtype);
+  const p = prepare(outN, [[x, extentOf(x.shape, x.strides)]]);
+  if (p === null) return jsBackend.unfold(x, win, dtype);
+  const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
+  ensure().k.unfold(p.ptrs[0]!, n, c, h, w, s0, s1, s2, s3, writeGeometry(win), p.out.byteOffset);
+  p.done();
+  return p.out;
+}
+
+function fold(cols: StridedView, outputSize: readonly [number, number], win: Window2d, dtype: DType): TypedArray {
+  const [n, ckk] = cols.shape as [number, number, number];
+  const c = ckk / (win.kernel[0] * win.kernel[1]);
+  const outN = n * c * outputSize[0] * outputSize[1];
+  const contiguous = isContiguous(cols);
+  if (dtype !== 'float32' || !f32(cols) || outN < MIN_ELEMENTS || !contiguous) return jsBackend.fold(cols, outputSize, win, dtype);
+  const p = prepare(outN, [[cols, numel(cols.shape)]]);
+  if (p === null) return jsBackend.fold(cols, outputSize, win, dtype);
+  ensure().k.fold(p.ptrs[0]!, n, c, outputSize[0], outputSize[1], writeGeometry(win), p.out.byteOffset);
+  p.done();
+  return p.out;
 }
 
 /**
@@ -256,8 +372,11 @@ export const wasmBackend: Backend = {
   name: 'wasm',
   unary,
   binary,
+  where,
   reduce,
   matmul,
+  unfold,
+  fold,
   activate: () => setAllocator(allocator),
   deactivate: () => setAllocator(null),
 };

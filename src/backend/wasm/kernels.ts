@@ -7,12 +7,25 @@ import { KERNELS_WASM_BASE64 } from './generated/kernels.js';
 /** The kernel exports; pointers are byte offsets into the shared memory. */
 export interface WasmKernels {
   sgemm(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, m: number, n: number, k: number, scratch: number): void;
+  sgemmBatch(a: number, abatch: number, ars: number, acs: number, b: number, bbatch: number, brs: number, bcs: number, c: number, m: number, n: number, k: number, count: number, scratch: number): void;
   gemmScratchBytes(): number;
+  unfold(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, s2: number, s3: number, geometry: number, out: number): void;
+  fold(cols: number, n: number, c: number, h: number, w: number, geometry: number, out: number): void;
   binary2d(op: number, a: number, a0: number, a1: number, b: number, b0: number, b1: number, out: number, rows: number, cols: number): void;
   unary2d(op: number, x: number, x0: number, x1: number, out: number, rows: number, cols: number): void;
   reduceRows(op: number, x: number, ld: number, rows: number, cols: number, out: number): void;
   reduceCols(op: number, x: number, ld: number, rows: number, cols: number, out: number): void;
+  binaryNd(op: number, a: number, b: number, out: number, layout: number, nd: number, work: number): void;
+  unaryNd(op: number, x: number, out: number, layout: number, nd: number, work: number): void;
+  compareNd(op: number, a: number, b: number, out: number, layout: number, nd: number, work: number): void;
+  whereNd(cond: number, a: number, b: number, out: number, layout: number, nd: number, work: number): void;
+  reduceNd(op: number, x: number, out: number, layout: number, kd: number, rd: number, work: number): void;
 }
+
+/** Most dims the N-d kernels take (assembly/strided.ts). */
+export const MAX_DIMS = 8;
+/** Op codes of compareNd. */
+export const COMPARE_CODES = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 
 /** Op codes of binary2d (must match assembly/elementwise.ts). */
 export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;

@@ -4,6 +4,7 @@
  * kernel call to a thread costs a few microseconds (no messages, no copies).
  */
 import type { WasmKernels } from './kernels.js';
+import { createRequire } from './node-require.js';
 
 /** A kernel call: the export's name and its (integer) arguments. */
 export interface Task {
@@ -12,7 +13,7 @@ export interface Task {
 }
 
 const SLOT = 32; // int32 words per worker: [flag, kernel id, argc, args...]
-const KERNEL_IDS: (keyof WasmKernels)[] = ['sgemm', 'binary2d', 'unary2d', 'reduceRows', 'reduceCols'];
+const KERNEL_IDS: (keyof WasmKernels)[] = ['sgemm', 'sgemmBatch', 'binary2d', 'unary2d', 'reduceRows', 'reduceCols', 'unfold', 'fold'];
 
 /**
  * What a worker runs: wait for its flag, call the kernel, clear the flag, notify. A plain string,
@@ -51,7 +52,7 @@ export class ThreadPool {
     this.control = new Int32Array(buffer);
     if (size === 0) return;
     // worker_threads is Node's; loaded lazily so that the library has no static dependency on it
-    const { Worker } = nodeRequire('node:worker_threads') as typeof import('node:worker_threads');
+    const { Worker } = createRequire('node:worker_threads') as typeof import('node:worker_threads');
     for (let i = 0; i < size; i++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: buffer, index: i, names: KERNEL_IDS } });
       worker.on('error', (e: Error) => (this.failure = e));
@@ -89,13 +90,4 @@ export class ThreadPool {
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
-}
-
-/** `require` in both module systems (the built package is ESM and CJS; tests run TypeScript as ESM). */
-function nodeRequire(id: string): unknown {
-  const g = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
-  const builtin = g.process?.getBuiltinModule?.(id);
-  if (builtin !== undefined) return builtin;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('id', 'return require(id)')(id);
 }

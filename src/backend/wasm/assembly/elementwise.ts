@@ -9,7 +9,7 @@ const DIV: i32 = 3;
 const MAX: i32 = 4;
 const MIN: i32 = 5;
 
-@inline function apply4(op: i32, a: v128, b: v128): v128 {
+@inline export function apply4(op: i32, a: v128, b: v128): v128 {
   if (op == ADD) return f32x4.add(a, b);
   if (op == SUB) return f32x4.sub(a, b);
   if (op == MUL) return f32x4.mul(a, b);
@@ -19,7 +19,7 @@ const MIN: i32 = 5;
   return f32x4.min(a, b);
 }
 
-@inline function apply1(op: i32, a: f32, b: f32): f32 {
+@inline export function apply1(op: i32, a: f32, b: f32): f32 {
   if (op == ADD) return a + b;
   if (op == SUB) return a - b;
   if (op == MUL) return a * b;
@@ -96,7 +96,7 @@ const RSQRT: i32 = 11;
   return v128.bitselect(x, r, f32x4.ne(x, x));
 }
 
-@inline function unary4(op: i32, x: v128): v128 {
+@inline export function unary4(op: i32, x: v128): v128 {
   if (op == NEG) return f32x4.neg(x);
   if (op == ABS) return f32x4.abs(x);
   if (op == SQRT) return f32x4.sqrt(x);
@@ -109,7 +109,7 @@ const RSQRT: i32 = 11;
   return x; // COPY
 }
 
-@inline function unary1(op: i32, x: f32): f32 {
+@inline export function unary1(op: i32, x: f32): f32 {
   if (op == NEG) return -x;
   if (op == ABS) return abs(x);
   if (op == SQRT) return sqrt(x);
@@ -122,6 +122,11 @@ const RSQRT: i32 = 11;
   if (op == LOG) return Mathf.log(x);
   if (op == RSQRT) return 1 / sqrt(x);
   return x;
+}
+
+/** True for the unary ops with a SIMD form. */
+@inline export function simdUnary(op: i32): bool {
+  return op != TANH && op != LOG;
 }
 
 /** out[i, j] = op(x[i·x0 + j·x1]) for a rows×cols layout; out contiguous. */

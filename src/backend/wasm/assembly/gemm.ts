@@ -119,3 +119,14 @@ export function sgemm(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32
     }
   }
 }
+
+/** `count` products C_t = A_t·B_t of a batch: operand t starts `abatch`/`bbatch` elements after t−1; C is contiguous. */
+export function sgemmBatch(
+  a: usize, abatch: i32, ars: i32, acs: i32,
+  b: usize, bbatch: i32, brs: i32, bcs: i32,
+  c: usize, m: i32, n: i32, k: i32, count: i32, scratch: usize,
+): void {
+  for (let t = 0; t < count; t++) {
+    sgemm(a + (<usize>(t * abatch) << 2), ars, acs, b + (<usize>(t * bbatch) << 2), brs, bcs, c + (<usize>(t * m * n) << 2), n, m, n, k, scratch);
+  }
+}
