@@ -1,4 +1,5 @@
-// Lists exported functions, classes and consts in src/ whose TSDoc lacks an @example.
+// Lists exported functions, classes and consts in src/ whose TSDoc lacks an @example (the wasm
+// kernels' AssemblyScript sources and generated files are not the public API and are skipped).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -6,6 +7,7 @@ const files = [];
 const walk = (dir) => {
   for (const f of readdirSync(dir)) {
     const p = join(dir, f);
+    if (p.endsWith(join('wasm', 'assembly')) || p.endsWith(join('wasm', 'generated'))) continue;
     if (statSync(p).isDirectory()) walk(p);
     else if (p.endsWith('.ts')) files.push(p);
   }

@@ -22,14 +22,30 @@ export interface WasmKernels {
   reduceNd(op: number, x: number, out: number, layout: number, kd: number, rd: number, work: number): void;
 }
 
-/** Most dims the N-d kernels take (assembly/strided.ts). */
+/**
+ * Most dims the N-d kernels take (assembly/strided.ts).
+ * @example
+ * collapse(shape, strides).shape.length <= MAX_DIMS; // else the JS kernel runs
+ */
 export const MAX_DIMS = 8;
-/** Op codes of compareNd. */
+/**
+ * Op codes of compareNd.
+ * @example
+ * k.compareNd(COMPARE_CODES.gt, a, b, out, layout, nd, work);
+ */
 export const COMPARE_CODES = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 
-/** Op codes of binary2d (must match assembly/elementwise.ts). */
+/**
+ * Op codes of binary2d and binaryNd (must match assembly/elementwise.ts).
+ * @example
+ * k.binary2d(BINARY_CODES.add, a, 0, 1, b, 0, 1, out, 1, n);
+ */
 export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
-/** Op codes of unary2d (must match assembly/elementwise.ts). */
+/**
+ * Op codes of unary2d and unaryNd (must match assembly/elementwise.ts).
+ * @example
+ * k.unary2d(UNARY_CODES.exp, x, 0, 1, out, 1, n);
+ */
 export const UNARY_CODES = {
   neg: 0, abs: 1, sqrt: 2, relu: 3, square: 4, reciprocal: 5, cast: 6, exp: 7, sigmoid: 8, tanh: 9, log: 10, rsqrt: 11,
 } as const;
