@@ -1,33 +1,99 @@
 /**
- * nabla's benchmarks (benny). `npm run bench` runs every workload; `npm run bench -- w6` runs one.
- * Each workload's cases run in interleaved rounds in this process, so their ratios are comparable.
+ * nabla's benchmarks (../shared/WORKLOADS.md). `npm run bench` runs every workload; `npm run bench -- w3`
+ * (or `-- w1 w5`) runs some. Each workload's cases run in interleaved rounds in this process, so that
+ * their ratios are comparable; the table at the end gives each workload in its own unit.
  */
 import { cpus } from 'node:os';
-import { compare, printTable, type BenchRow } from './harness.js';
+import { compare, median, printTable, timeCalls, trainRounds, trainRows, type BenchRow } from './harness.js';
+import { wasmMemoryStats } from '../src/index.js';
+import { DEFAULT_THREADS, NABLA_BACKENDS, useNabla } from './nabla.js';
 import { initTfjs } from './tfjs.js';
+import { W1_PROTOCOL, W1_SIZES, gflops, w1Cases } from './w1-matmul.js';
 import { OPS_PER_ITERATION, nablaW2, tfjsW2 } from './w2-small-ops.js';
+import { w3Cases } from './w3-mlp.js';
+import { W4_TFJS_CPU_STEPS, w4Cases } from './w4-cnn.js';
+import { W5_TFJS_CPU_STEPS, w5Cases } from './w5-transformer.js';
 import { nablaCase, plainCase } from './w6-scalar.js';
+
+/** Training workloads: 3 rounds; 10 warm-up steps, then 50 timed steps split over the rounds. */
+const TRAIN = { rounds: 3, warmup: 10, timed: 50 };
+
+async function w1(): Promise<BenchRow[]> {
+  await initTfjs();
+  const rows: BenchRow[] = [];
+  for (const n of W1_SIZES) {
+    const workload = `W1 matmul n=${n}`;
+    const cases = w1Cases(n);
+    const perCase = await timeCalls(workload, cases, W1_PROTOCOL);
+    for (const c of cases) {
+      const o = { ...W1_PROTOCOL, ...c.options };
+      const roundMs = perCase.get(c.name)!;
+      rows.push({
+        workload, unit: 'GFLOP/s', higherIsBetter: true, name: c.name, value: gflops(n, median(roundMs)),
+        rounds: roundMs.map((ms) => gflops(n, ms)), samples: `${o.rounds}×${o.samples} samples`,
+      });
+    }
+  }
+  useNabla('wasm');
+  return rows;
+}
 
 async function w2(): Promise<BenchRow[]> {
   await initTfjs();
-  const cases = [nablaW2(), tfjsW2('cpu'), tfjsW2('wasm')];
-  const rows = await compare('W2 small-op overhead, µs/op', cases);
+  const workload = 'W2 small-op overhead';
+  const cases = [...NABLA_BACKENDS.map(nablaW2), tfjsW2('cpu'), tfjsW2('wasm')];
+  const perCase = await compare(workload, cases);
   // one iteration is three ops: report µs per op
-  return rows.map((r) => ({ ...r, ms: (r.ms * 1000) / OPS_PER_ITERATION, roundMs: r.roundMs.map((x) => (x * 1000) / OPS_PER_ITERATION) }));
+  return cases.map((c) => {
+    const rounds = perCase.get(c.name)!.map((ms) => (ms * 1000) / OPS_PER_ITERATION);
+    return { workload, unit: 'µs/op', higherIsBetter: false, name: c.name, value: median(rounds), rounds, samples: `${rounds.length} rounds (benny)` };
+  });
+}
+
+async function w3(): Promise<BenchRow[]> {
+  await initTfjs();
+  return trainRows('W3 MLP step', await trainRounds('W3', w3Cases(), TRAIN));
+}
+
+async function w4(): Promise<BenchRow[]> {
+  await initTfjs();
+  console.log(`W4: tfjs-cpu runs ${W4_TFJS_CPU_STEPS.warmup} warm-up + ${W4_TFJS_CPU_STEPS.timed} timed steps (seconds per step), the others ${TRAIN.warmup} + ${TRAIN.timed}`);
+  return trainRows('W4 CNN step', await trainRounds('W4', w4Cases(), TRAIN));
+}
+
+async function w5(): Promise<BenchRow[]> {
+  await initTfjs();
+  console.log(`W5: tfjs-cpu runs ${W5_TFJS_CPU_STEPS.warmup} warm-up + ${W5_TFJS_CPU_STEPS.timed} timed steps, the others ${TRAIN.warmup} + ${TRAIN.timed}`);
+  return trainRows('W5 Transformer step', await trainRounds('W5', w5Cases(), TRAIN));
 }
 
 async function w6(): Promise<BenchRow[]> {
+  const workload = 'W6 scalar graph';
   const cases = [nablaCase(), plainCase()];
   for (const c of cases) console.log(`W6 ${c.name}: ${c.nodes} nodes per step, loss ${c.step().toFixed(6)}`);
-  return compare('W6 scalar graph, ms/step', cases.map((c) => ({ name: c.name, run: () => void c.step() })));
+  const perCase = await compare(workload, cases.map((c) => ({ name: c.name, run: () => void c.step() })));
+  return cases.map((c) => {
+    const rounds = perCase.get(c.name)!;
+    return { workload, unit: 'ms/step', higherIsBetter: false, name: c.name, value: median(rounds), rounds, samples: `${rounds.length} rounds (benny)` };
+  });
 }
 
-const workloads: Record<string, () => Promise<BenchRow[]>> = { w2, w6 };
+const workloads: Record<string, () => Promise<BenchRow[]>> = { w1, w2, w3, w4, w5, w6 };
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
+const unknown = wanted.filter((w) => !(w in workloads));
+if (unknown.length > 0) throw new Error(`unknown workload(s) ${unknown.join(', ')}; choose from ${Object.keys(workloads).join(', ')}`);
+
+const started = performance.now();
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(workloads)) {
-  if (wanted.length === 0 || wanted.includes(name)) rows.push(...(await run()));
+  if (wanted.length === 0 || wanted.includes(name)) {
+    rows.push(...(await run()));
+    const { bytesInUse, peakBytes } = wasmMemoryStats();
+    console.log(`${name}: nabla wasm heap ${(bytesInUse / 2 ** 20).toFixed(0)} MiB in use, peak so far ${(peakBytes / 2 ** 20).toFixed(0)} MiB`);
+  }
 }
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpu}`);
+const minutes = (performance.now() - started) / 60000;
+const peakMiB = wasmMemoryStats().peakBytes / 2 ** 20;
+console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpu}; nabla wasm: ${DEFAULT_THREADS} threads unless stated, heap peak ${peakMiB.toFixed(0)} MiB; ${minutes.toFixed(1)} min`);
 printTable(rows);

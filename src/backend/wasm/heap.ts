@@ -72,8 +72,9 @@ export class WasmHeap {
       if (this.top + size > this.capBytes) return null;
       offset = this.top;
       this.top += size;
-      const needed = this.top - this.memory.buffer.byteLength;
-      if (needed > 0) this.memory.grow(Math.ceil(needed / PAGE));
+      const current = this.memory.buffer.byteLength;
+      // grow by at least a quarter (and 16 MiB): memory.grow is slow, and waiting for it per block adds up
+      if (this.top > current) this.memory.grow(Math.ceil(Math.max(this.top - current, current / 4, 2 ** 24) / PAGE));
     }
     const view = this.view(dtype, offset, n);
     if (reused && zeroed) view.fill(0);
