@@ -3,16 +3,17 @@
  * small — routed to the wasm kernels where they apply.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { configureWasm, setBackend } from '../src/index.js';
+import { configureWasm, setBackend, type Backend } from '../src/index.js';
 import { defineOpTable } from './helpers/op-table.js';
 
+let previous: Backend;
 beforeAll(() => {
-  setBackend('wasm');
+  previous = setBackend('wasm');
   configureWasm({ minElements: 1 });
 });
 afterAll(() => {
   configureWasm({ minElements: 256 });
-  setBackend('js');
+  setBackend(previous);
 });
 
 defineOpTable();

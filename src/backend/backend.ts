@@ -21,10 +21,10 @@ export type UnaryOp =
   | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'reciprocal' | 'square' | 'floor' | 'ceil'
   | 'round' | 'logicalNot' | 'isnan';
 
-/** Elementwise ops of two operands; comparisons and logical ops give 0/1. */
+/** Elementwise ops of two operands; comparisons and logical ops give 0/1; `reluGrad` is `b > 0 ? a : 0`. */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
-  | 'logicalAnd' | 'logicalOr';
+  | 'logicalAnd' | 'logicalOr' | 'reluGrad';
 
 /** Reductions over a set of axes. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
@@ -65,10 +65,15 @@ export interface Backend {
   indexAdd(base: StridedView, axis: number, index: StridedView, src: StridedView, dtype: DType): TypedArray;
   /** Running sum along `axis`. */
   cumsum(x: StridedView, axis: number, dtype: DType): TypedArray;
-  /** im2col: `x` [N, C, H, W] → [N, C·kh·kw, oh·ow], zero padding. */
-  unfold(x: StridedView, window: Window2d, dtype: DType): TypedArray;
+  /**
+   * im2col: `x` [N, C, H, W] → [N, C·kh·kw, oh·ow], zero padding; with `batchInner`, laid out as
+   * [C·kh·kw, N·oh·ow] instead (one matrix for the whole batch).
+   */
+  unfold(x: StridedView, window: Window2d, dtype: DType, batchInner?: boolean): TypedArray;
   /** col2im, the adjoint of unfold: [N, C·kh·kw, oh·ow] → [N, C, H, W], overlaps summed. */
   fold(cols: StridedView, outputSize: readonly [number, number], window: Window2d, dtype: DType): TypedArray;
+  /** For each window of `x` [N, C, H, W], the index h·W + w of its (first) max; padding counts as −∞. Result [N, C, oh·ow]. */
+  maxPoolIndices(x: StridedView, window: Window2d): Int32Array;
 }
 
 /** Geometry of a 2-d sliding window (kernel, dilation, padding and stride per spatial dim). */

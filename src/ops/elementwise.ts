@@ -49,8 +49,23 @@ const COS = unaryDef('cos', 'cos', true, 'inputs', (g, { inputs }) => [g.mul(inp
 const TANH = unaryDef('tanh', 'tanh', true, 'output', (g, { output }) => [g.mul(output!.square().neg().add(1))]);
 // d σ = y·(1 − y)·g   (from the output)
 const SIGMOID = unaryDef('sigmoid', 'sigmoid', true, 'output', (g, { output }) => [g.mul(output!).mul(output!.neg().add(1))]);
-// d relu = [x > 0]·g   NOTE: the kink at 0 gets gradient 0, as in PyTorch.
-const RELU = unaryDef('relu', 'relu', false, 'inputs', (g, { inputs }) => [where(inputs[0]!.gt(0), g, 0)]);
+// d relu = [x > 0]·g, one fused kernel   NOTE: the kink at 0 gets gradient 0, as in PyTorch.
+const RELU = unaryDef('relu', 'relu', false, 'inputs', (g, { inputs }) => [reluGrad(g, inputs[0]!)]);
+
+// reluGrad(g, x) = [x > 0]·g is linear in g: d/dg = reluGrad(·, x); x only selects (gradient 0 a.e.)
+const RELU_GRAD: OpDef<DType> = {
+  name: 'reluGrad',
+  save: 'inputs',
+  forward([g, x], dtype) {
+    const shape = broadcastShapes(g!.shape, x!.shape, 'reluGrad');
+    return fresh(backend().binary('reluGrad', broadcastView(g!, shape), broadcastView(x!, shape), shape, dtype), shape, dtype);
+  },
+  vjp: (gg, { inputs: [, x] }) => [reluGrad(gg, x!), null],
+};
+
+function reluGrad(g: Tensor, x: Tensor): Tensor {
+  return apply(RELU_GRAD, [g, x], g.dtype);
+}
 // d erf = 2/√π·e^(−x²)·g
 const ERF = unaryDef('erf', 'erf', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.square().neg().exp()).mul(2 / Math.sqrt(Math.PI))]);
 const RECIPROCAL = unaryDef('reciprocal', 'reciprocal', true, 'output', (g, { output }) => [g.mul(output!.square()).neg()]); // −y²·g

@@ -70,6 +70,34 @@ const UNFOLD: OpDef<Window2d> = {
   vjp: (g, { inputShapes, attrs }) => [foldImpl(g, [inputShapes[0]![2]!, inputShapes[0]![3]!], attrs)],
 };
 
+// the same columns laid out [C·kh·kw, N·L]; d = fold of g seen as [N, C·kh·kw, L]
+const UNFOLD_WIDE: OpDef<Window2d> = {
+  name: 'unfold',
+  save: 'none',
+  forward([x], win) {
+    const [n, c, h, w] = x!.shape as [number, number, number, number];
+    const [oh, ow] = windowGrid(h, w, win, 'unfold');
+    return fresh(backend().unfold(x!, win, x!.dtype, true), [c * win.kernel[0] * win.kernel[1], n * oh * ow], x!.dtype);
+  },
+  vjp: (g, { inputShapes, attrs }) => {
+    const [n, , h, w] = inputShapes[0] as [number, number, number, number];
+    const ckk = g.shape[0]!;
+    return [foldImpl(g.reshape(ckk, n, g.shape[1]! / n).permute(1, 0, 2), [h, w], attrs)];
+  },
+};
+
+/**
+ * The columns of every window of a batch as one matrix [C·kh·kw, N·oh·ow] (the layout a
+ * convolution multiplies in one product); x is [N, C, H, W].
+ * @example
+ * unfoldWide(x, windowOf(3, { padding: 1 }, 'conv2d')).shape; // [C·9, N·H·W]
+ */
+export function unfoldWide(x: Tensor, win: Window2d): Tensor {
+  checkTensor(x, 'unfold', 'input');
+  check(x.ndim === 4, ShapeError, () => `[unfold] expects a 4-d input, got shape ${showShape(x.shape)}`);
+  return apply(UNFOLD_WIDE, [x], win);
+}
+
 // d fold = unfold(g): each column entry reads the gradient of the pixel it was added to
 const FOLD: OpDef<{ window: Window2d; outputSize: readonly [number, number] }> = {
   name: 'fold',
@@ -84,6 +112,28 @@ const FOLD: OpDef<{ window: Window2d; outputSize: readonly [number, number] }> =
 
 function foldImpl(cols: Tensor, outputSize: readonly [number, number], window: Window2d): Tensor {
   return apply(FOLD, [cols], { window, outputSize });
+}
+
+// the index of each window's max: an integer result, so it has no gradient
+const MAX_POOL_INDICES: OpDef<Window2d> = {
+  name: 'maxPoolIndices',
+  save: 'none',
+  forward([x], win) {
+    const [n, c, h, w] = x!.shape as [number, number, number, number];
+    const [oh, ow] = windowGrid(h, w, win, 'maxPool2d');
+    return fresh(backend().maxPoolIndices(x!, win), [n, c, oh * ow], 'int32');
+  },
+};
+
+/**
+ * For each window of `x` [N, C, H, W], the flat index h·W + w (within its channel) of the first max;
+ * padding counts as −∞. An int32 [N, C, oh·ow] tensor; max pooling gathers with it.
+ * @example
+ * maxPoolIndices(x, windowOf(2, { stride: 2 }, 'maxPool2d'));
+ */
+export function maxPoolIndices(x: Tensor, win: Window2d): Tensor {
+  checkTensor(x, 'maxPool2d', 'input');
+  return apply(MAX_POOL_INDICES, [x], win);
 }
 
 /**

@@ -30,7 +30,7 @@ const UNARY: Record<UnaryOp, string> = {
   cos: 'Math.cos(x)',
   tanh: 'Math.tanh(x)',
   sigmoid: '1 / (1 + Math.exp(-x))',
-  relu: 'x > 0 ? x : 0',
+  relu: 'x > 0 || x !== x ? x : 0',
   erf: 'erf(x)',
   reciprocal: '1 / x',
   square: 'x * x',
@@ -58,6 +58,7 @@ const BINARY: Record<BinaryOp, string> = {
   ge: 'a >= b ? 1 : 0',
   logicalAnd: 'a !== 0 && b !== 0 ? 1 : 0',
   logicalOr: 'a !== 0 || b !== 0 ? 1 : 0',
+  reluGrad: 'b > 0 ? a : 0',
 };
 
 /** Rounds half to even, as PyTorch's round does. */

@@ -4,7 +4,7 @@
  */
 import type { Backend } from '../backend.js';
 import { binary, unary, where } from './elementwise.js';
-import { fold, unfold } from './conv.js';
+import { fold, maxPoolIndices, unfold } from './conv.js';
 import { matmul } from './matmul.js';
 import { assign, cumsum, gather, indexAdd, indexSelect, pad, scatterAdd } from './movement.js';
 import { argReduce, reduce } from './reduce.js';
@@ -31,4 +31,5 @@ export const jsBackend: Backend = {
   cumsum,
   unfold,
   fold,
+  maxPoolIndices,
 };

@@ -91,7 +91,7 @@ function prepare(outN: number, operands: readonly (readonly [StridedView, number
       ptrs.push(ptr);
       continue;
     }
-    const dtype: DType = v.data instanceof Uint8Array ? 'bool' : 'float32';
+    const dtype: DType = v.data instanceof Uint8Array ? 'bool' : v.data instanceof Int32Array ? 'int32' : v.data instanceof Float64Array ? 'float64' : 'float32';
     const copy = h.allocate(dtype, Math.max(extent, 1), false);
     if (copy === null) {
       copies.forEach((c) => h.dispose(c));
@@ -245,11 +245,14 @@ function workers(): ThreadPool | null {
  * not halfway through the first real work (a fresh worker starts on the baseline compiler).
  */
 function warmUp(p: ThreadPool): void {
-  const n = 128;
+  const n = 160;
   const block = heap!.allocate('float32', 3 * n * n)!;
   const [a, b, c] = [0, 1, 2].map((i) => block.byteOffset + i * n * n * 4) as [number, number, number];
-  for (let r = 0; r < 8; r++) {
-    p.run(scratchOf.slice(0, p.size).map((scratch) => ({ kernel: 'sgemm', args: [a, n, 1, b, n, 1, c, n, n, n, n, scratch] })), () => {});
+  // both code paths of sgemm: few rows of A (B read in place) and the packed one
+  for (const rows of [16, n]) {
+    for (let r = 0; r < 12; r++) {
+      p.run(scratchOf.slice(0, p.size).map((scratch) => ({ kernel: 'sgemm', args: [a, n, 1, b, n, 1, c, n, rows, n, n, scratch] })), () => {});
+    }
   }
   heap!.dispose(block);
 }
@@ -262,7 +265,8 @@ function gemm(k: WasmKernels, a: number, ars: number, acs: number, b: number, br
     return;
   }
   const parts = p.size + 1;
-  const byRows = m >= 4 * parts;
+  // split the larger side: each thread packs only the panels of B it uses when splitting columns
+  const byRows = m >= 4 * parts && (m >= n || n < 8 * parts);
   const extent = byRows ? m : n;
   const unit = byRows ? 4 : 8;
   const chunk = Math.ceil(extent / parts / unit) * unit;
@@ -335,16 +339,19 @@ function writeGeometry(win: Window2d): number {
   return at;
 }
 
-function unfold(x: StridedView, win: Window2d, dtype: DType): TypedArray {
+function unfold(x: StridedView, win: Window2d, dtype: DType, batchInner = false): TypedArray {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const oh = windowCount(h, win.kernel[0], win.dilation[0], win.padding[0], win.stride[0]);
   const ow = windowCount(w, win.kernel[1], win.dilation[1], win.padding[1], win.stride[1]);
   const outN = n * c * win.kernel[0] * win.kernel[1] * oh * ow;
-  if (dtype !== 'float32' || !f32(x) || outN < MIN_ELEMENTS || !nonNegative([x.strides])) return jsBackend.unfold(x, win, dtype);
+  if (dtype !== 'float32' || !f32(x) || outN < MIN_ELEMENTS || !nonNegative([x.strides])) return jsBackend.unfold(x, win, dtype, batchInner);
   const p = prepare(outN, [[x, extentOf(x.shape, x.strides)]]);
-  if (p === null) return jsBackend.unfold(x, win, dtype);
+  if (p === null) return jsBackend.unfold(x, win, dtype, batchInner);
   const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
-  ensure().k.unfold(p.ptrs[0]!, n, c, h, w, s0, s1, s2, s3, writeGeometry(win), p.out.byteOffset);
+  const l = oh * ow;
+  const ckk = c * win.kernel[0] * win.kernel[1];
+  const [os0, os1] = batchInner ? [l, n * l] : [ckk * l, l];
+  ensure().k.unfold(p.ptrs[0]!, n, c, h, w, s0, s1, s2, s3, writeGeometry(win), p.out.byteOffset, os0, os1);
   p.done();
   return p.out;
 }
@@ -353,11 +360,59 @@ function fold(cols: StridedView, outputSize: readonly [number, number], win: Win
   const [n, ckk] = cols.shape as [number, number, number];
   const c = ckk / (win.kernel[0] * win.kernel[1]);
   const outN = n * c * outputSize[0] * outputSize[1];
-  const contiguous = isContiguous(cols);
-  if (dtype !== 'float32' || !f32(cols) || outN < MIN_ELEMENTS || !contiguous) return jsBackend.fold(cols, outputSize, win, dtype);
-  const p = prepare(outN, [[cols, numel(cols.shape)]]);
+  if (dtype !== 'float32' || !f32(cols) || outN < MIN_ELEMENTS || !nonNegative([cols.strides])) return jsBackend.fold(cols, outputSize, win, dtype);
+  const p = prepare(outN, [[cols, extentOf(cols.shape, cols.strides)]]);
   if (p === null) return jsBackend.fold(cols, outputSize, win, dtype);
-  ensure().k.fold(p.ptrs[0]!, n, c, outputSize[0], outputSize[1], writeGeometry(win), p.out.byteOffset);
+  const [cs0, cs1, cs2] = cols.strides as [number, number, number];
+  ensure().k.fold(p.ptrs[0]!, cs0, cs1, cs2, n, c, outputSize[0], outputSize[1], writeGeometry(win), p.out.byteOffset);
+  p.done();
+  return p.out;
+}
+
+function maxPoolIndices(x: StridedView, win: Window2d): Int32Array {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const oh = windowCount(h, win.kernel[0], win.dilation[0], win.padding[0], win.stride[0]);
+  const ow = windowCount(w, win.kernel[1], win.dilation[1], win.padding[1], win.stride[1]);
+  const outN = n * c * oh * ow;
+  if (!f32(x) || outN < MIN_ELEMENTS || !nonNegative([x.strides])) return jsBackend.maxPoolIndices(x, win);
+  const p = prepare(outN, [[x, extentOf(x.shape, x.strides)]], 'int32');
+  if (p === null) return jsBackend.maxPoolIndices(x, win);
+  const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
+  ensure().k.maxPoolIndices(p.ptrs[0]!, n, c, h, w, s0, s1, s2, s3, writeGeometry(win), p.out.byteOffset);
+  p.done();
+  return p.out as Int32Array;
+}
+
+/** True when a gather/scatter along the last dim reads whole contiguous rows (the case pooling and losses use). */
+function rowsLayout(x: StridedView, axis: number, index: StridedView): boolean {
+  const nd = x.shape.length;
+  return axis === nd - 1 && isContiguous(x) && isContiguous(index) && index.data instanceof Int32Array
+    && x.shape.slice(0, -1).every((s, d) => s === index.shape[d]);
+}
+
+function gather(x: StridedView, axis: number, index: StridedView, dtype: DType): TypedArray {
+  const n = numel(index.shape);
+  if (dtype !== 'float32' || !f32(x) || n < MIN_ELEMENTS || !rowsLayout(x, axis, index)) return jsBackend.gather(x, axis, index, dtype);
+  const p = prepare(n, [[x, numel(x.shape)], [index, n]]);
+  if (p === null) return jsBackend.gather(x, axis, index, dtype);
+  const cols = index.shape[axis] ?? 1;
+  ensure().k.gatherRows(p.ptrs[0]!, x.shape[axis] ?? 1, p.ptrs[1]!, p.out.byteOffset, n / Math.max(cols, 1), cols);
+  p.done();
+  return p.out;
+}
+
+function scatterAdd(base: StridedView, axis: number, index: StridedView, src: StridedView, dtype: DType): TypedArray {
+  const n = numel(index.shape);
+  const contiguousSrc = isContiguous(src) && src.shape.every((s, d) => s === index.shape[d]);
+  if (dtype !== 'float32' || !f32(base) || !f32(src) || n < MIN_ELEMENTS || !rowsLayout(base, axis, index) || !contiguousSrc) {
+    return jsBackend.scatterAdd(base, axis, index, src, dtype);
+  }
+  const total = numel(base.shape);
+  const p = prepare(total, [[index, n], [src, n]]);
+  if (p === null) return jsBackend.scatterAdd(base, axis, index, src, dtype);
+  p.out.set((base.data as Float32Array).subarray(base.offset, base.offset + total));
+  const cols = index.shape[axis] ?? 1;
+  ensure().k.scatterAddRows(p.out.byteOffset, base.shape[axis] ?? 1, p.ptrs[0]!, p.ptrs[1]!, n / Math.max(cols, 1), cols);
   p.done();
   return p.out;
 }
@@ -377,6 +432,9 @@ export const wasmBackend: Backend = {
   matmul,
   unfold,
   fold,
+  maxPoolIndices,
+  gather,
+  scatterAdd,
   activate: () => setAllocator(allocator),
   deactivate: () => setAllocator(null),
 };

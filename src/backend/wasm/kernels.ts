@@ -9,8 +9,11 @@ export interface WasmKernels {
   sgemm(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, m: number, n: number, k: number, scratch: number): void;
   sgemmBatch(a: number, abatch: number, ars: number, acs: number, b: number, bbatch: number, brs: number, bcs: number, c: number, m: number, n: number, k: number, count: number, scratch: number): void;
   gemmScratchBytes(): number;
-  unfold(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, s2: number, s3: number, geometry: number, out: number): void;
-  fold(cols: number, n: number, c: number, h: number, w: number, geometry: number, out: number): void;
+  unfold(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, s2: number, s3: number, geometry: number, out: number, os0: number, os1: number): void;
+  fold(cols: number, cs0: number, cs1: number, cs2: number, n: number, c: number, h: number, w: number, geometry: number, out: number): void;
+  maxPoolIndices(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, s2: number, s3: number, geometry: number, out: number): void;
+  gatherRows(x: number, xcols: number, idx: number, out: number, rows: number, cols: number): void;
+  scatterAddRows(out: number, ocols: number, idx: number, src: number, rows: number, cols: number): void;
   binary2d(op: number, a: number, a0: number, a1: number, b: number, b0: number, b1: number, out: number, rows: number, cols: number): void;
   unary2d(op: number, x: number, x0: number, x1: number, out: number, rows: number, cols: number): void;
   reduceRows(op: number, x: number, ld: number, rows: number, cols: number, out: number): void;
@@ -40,7 +43,7 @@ export const COMPARE_CODES = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as con
  * @example
  * k.binary2d(BINARY_CODES.add, a, 0, 1, b, 0, 1, out, 1, n);
  */
-export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
+export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, reluGrad: 6 } as const;
 /**
  * Op codes of unary2d and unaryNd (must match assembly/elementwise.ts).
  * @example

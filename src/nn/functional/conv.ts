@@ -9,7 +9,7 @@ import { isFloating } from '../../core/dtype.js';
 import { showShape } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { checkTensor } from '../../ops/util.js';
-import { pairArg, unfold, windowGrid, windowOf } from '../../ops/window.js';
+import { maxPoolIndices, pairArg, unfold, unfoldWide, windowGrid, windowOf } from '../../ops/window.js';
 
 /**
  * x·Wᵀ + b, as `torch.nn.functional.linear` (x [..., in], W [out, in], b [out]).
@@ -84,12 +84,18 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   else padding = pairArg(options.padding, 'conv2d', 'padding', 0);
   const win = windowOf([kh, kw], { stride, dilation, padding }, 'conv2d');
   const [oh, ow] = windowGrid(x.shape[2]!, x.shape[3]!, win, 'conv2d');
-  const cols = unfold(x, [kh, kw], win); // [N, C·kh·kw, L]
   const k = cg * kh * kw;
-  const out = groups === 1
-    ? weight.reshape(o, k).matmul(cols) // [O, K]·[N, K, L] → [N, O, L]
-    : weight.reshape(groups, o / groups, k).matmul(cols.reshape(n, groups, k, oh * ow)); // [N, G, O/G, L]
-  const y = out.reshape(n, o, oh, ow);
+  const l = oh * ow;
+  let y: Tensor;
+  if (groups === 1) {
+    // one product over the whole batch, [O, K]·[K, N·L], rather than N small ones: the weight
+    // gradient then is a single product with a long inner dim instead of N products summed
+    const wide = unfoldWide(x, win);
+    y = weight.reshape(o, k).matmul(wide).reshape(o, n, oh, ow).permute(1, 0, 2, 3);
+  } else {
+    const cols = unfold(x, [kh, kw], win); // [N, C·kh·kw, L]
+    y = weight.reshape(groups, o / groups, k).matmul(cols.reshape(n, groups, k, l)).reshape(n, o, oh, ow); // [N, G, O/G, L]
+  }
   return bias === null ? y : y.add(bias.reshape(1, o, 1, 1));
 }
 
@@ -144,8 +150,9 @@ function poolInput(x: Tensor, op: string): Tensor {
 }
 
 /**
- * Max over each kh×kw window (padding counts as −∞), as `torch.nn.functional.max_pool2d`.
- * NOTE: ties inside a window share the gradient evenly (PyTorch gives it all to the first max).
+ * Max over each kh×kw window (padding counts as −∞), as `torch.nn.functional.max_pool2d`: one
+ * kernel finds each window's (first) max, and a gather reads it, so the gradient goes to that one
+ * element (PyTorch's choice on ties) and second derivatives come from gather/scatterAdd.
  * @example
  * maxPool2d(randn([8, 16, 28, 28]), 2).shape; // [8, 16, 14, 14]
  */
@@ -157,10 +164,8 @@ export function maxPool2d(input: Tensor, kernelSize: number | readonly [number, 
     () => `[maxPool2d] padding ${win.padding.join('×')} must be at most half the kernel size ${kernel.join('×')}`);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = windowGrid(h, w, win, 'maxPool2d');
-  const [ph, pw] = win.padding;
-  const padded = ph > 0 || pw > 0 ? x.pad([pw, pw, ph, ph], -Infinity) : x;
-  const cols = unfold(padded, kernel, { stride: win.stride, dilation: win.dilation });
-  const out = cols.reshape(n, c, kernel[0] * kernel[1], oh * ow).max(2).reshape(n, c, oh, ow);
+  const index = maxPoolIndices(x, win); // [N, C, oh·ow]
+  const out = x.reshape(n, c, h * w).gather(2, index).reshape(n, c, oh, ow);
   return input.ndim === 3 ? out.squeeze(0) : out;
 }
 

@@ -8,6 +8,7 @@ const MUL: i32 = 2;
 const DIV: i32 = 3;
 const MAX: i32 = 4;
 const MIN: i32 = 5;
+const RELU_GRAD: i32 = 6; // b > 0 ? a : 0 (the gradient of relu: a = g, b = x)
 
 @inline export function apply4(op: i32, a: v128, b: v128): v128 {
   if (op == ADD) return f32x4.add(a, b);
@@ -16,7 +17,8 @@ const MIN: i32 = 5;
   if (op == DIV) return f32x4.div(a, b);
   // NOTE: wasm's f32x4.max/min return NaN when either input is NaN, as torch.maximum/minimum do
   if (op == MAX) return f32x4.max(a, b);
-  return f32x4.min(a, b);
+  if (op == MIN) return f32x4.min(a, b);
+  return v128.and(a, f32x4.gt(b, f32x4.splat(0)));
 }
 
 @inline export function apply1(op: i32, a: f32, b: f32): f32 {
@@ -25,7 +27,8 @@ const MIN: i32 = 5;
   if (op == MUL) return a * b;
   if (op == DIV) return a / b;
   if (op == MAX) return a != a || b != b ? NaN : max(a, b);
-  return a != a || b != b ? NaN : min(a, b);
+  if (op == MIN) return a != a || b != b ? NaN : min(a, b);
+  return b > 0 ? a : 0;
 }
 
 /** One row of `op(a, b)`: n elements, strides sa/sb in elements (0 = broadcast), out contiguous. */
@@ -100,7 +103,8 @@ const RSQRT: i32 = 11;
   if (op == NEG) return f32x4.neg(x);
   if (op == ABS) return f32x4.abs(x);
   if (op == SQRT) return f32x4.sqrt(x);
-  if (op == RELU) return v128.bitselect(x, f32x4.splat(0), f32x4.gt(x, f32x4.splat(0)));
+  // relu keeps NaN, as torch.relu does
+  if (op == RELU) return v128.bitselect(x, f32x4.splat(0), v128.or(f32x4.gt(x, f32x4.splat(0)), f32x4.ne(x, x)));
   if (op == SQUARE) return f32x4.mul(x, x);
   if (op == RECIPROCAL) return f32x4.div(f32x4.splat(1), x);
   if (op == EXP) return exp4(x);
@@ -113,7 +117,7 @@ const RSQRT: i32 = 11;
   if (op == NEG) return -x;
   if (op == ABS) return abs(x);
   if (op == SQRT) return sqrt(x);
-  if (op == RELU) return x > 0 ? x : 0;
+  if (op == RELU) return x > 0 || x != x ? x : 0;
   if (op == SQUARE) return x * x;
   if (op == RECIPROCAL) return 1 / x;
   if (op == EXP) return Mathf.exp(x);

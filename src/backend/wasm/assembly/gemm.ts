@@ -13,8 +13,40 @@ export function gemmScratchBytes(): i32 {
   return (KC * NC + MR * KC + MR * NR) * 4;
 }
 
-// 4×8 micro-kernel: acc[r][0..8] = Σ_p A[r,p]·B[p,0..8] over kc packed entries, then C += acc.
-@inline function micro(ap: usize, bp: usize, c: usize, ldcBytes: usize, kc: i32): void {
+/** Writes a 4×8 tile of accumulators to C (C = acc, or C += acc when `add`). */
+@inline function storeTile(c: usize, ldcBytes: usize, add: bool, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+  let row = c;
+  if (add) {
+    c00 = f32x4.add(v128.load(row), c00);
+    c01 = f32x4.add(v128.load(row, 16), c01);
+  }
+  v128.store(row, c00);
+  v128.store(row, c01, 16);
+  row += ldcBytes;
+  if (add) {
+    c10 = f32x4.add(v128.load(row), c10);
+    c11 = f32x4.add(v128.load(row, 16), c11);
+  }
+  v128.store(row, c10);
+  v128.store(row, c11, 16);
+  row += ldcBytes;
+  if (add) {
+    c20 = f32x4.add(v128.load(row), c20);
+    c21 = f32x4.add(v128.load(row, 16), c21);
+  }
+  v128.store(row, c20);
+  v128.store(row, c21, 16);
+  row += ldcBytes;
+  if (add) {
+    c30 = f32x4.add(v128.load(row), c30);
+    c31 = f32x4.add(v128.load(row, 16), c31);
+  }
+  v128.store(row, c30);
+  v128.store(row, c31, 16);
+}
+
+// 4×8 micro-kernel: acc[r][0..8] = Σ_p A[r,p]·B[p,0..8] over kc packed entries, then C = acc (or C += acc).
+@inline function micro(ap: usize, bp: usize, c: usize, ldcBytes: usize, kc: i32, add: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -37,22 +69,88 @@ export function gemmScratchBytes(): i32 {
     ap += 16;
     bp += 32;
   }
-  let row = c;
-  v128.store(row, f32x4.add(v128.load(row), c00));
-  v128.store(row, f32x4.add(v128.load(row, 16), c01), 16);
-  row += ldcBytes;
-  v128.store(row, f32x4.add(v128.load(row), c10));
-  v128.store(row, f32x4.add(v128.load(row, 16), c11), 16);
-  row += ldcBytes;
-  v128.store(row, f32x4.add(v128.load(row), c20));
-  v128.store(row, f32x4.add(v128.load(row, 16), c21), 16);
-  row += ldcBytes;
-  v128.store(row, f32x4.add(v128.load(row), c30));
-  v128.store(row, f32x4.add(v128.load(row, 16), c31), 16);
+  storeTile(c, ldcBytes, add, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+// The same micro-kernel reading B's rows in place (row stride ldbBytes) instead of a packed panel.
+@inline function microDirect(ap: usize, bp: usize, ldbBytes: usize, c: usize, ldcBytes: usize, kc: i32, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += 16;
+    bp += ldbBytes;
+  }
+  storeTile(c, ldcBytes, add, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * C = A·B for few rows of A (m·k fits the scratch) and B with unit column stride: A is packed
+ * once, and each NR-wide panel of B is read in place by every row tile while it sits in cache.
+ */
+function sgemmFewRows(a: usize, ars: i32, acs: i32, b: usize, brs: i32, c: usize, ldcBytes: usize, m: i32, n: i32, k: i32, scratch: usize): void {
+  const tiles = (m + MR - 1) / MR;
+  const apack = scratch;
+  for (let t = 0; t < tiles; t++) packA(a, ars, acs, t * MR, min(MR, m - t * MR), 0, k, apack + (<usize>(t * MR * k) << 2));
+  const panel = apack + (<usize>(tiles * MR * k) << 2); // a zero-padded copy of the last, partial panel of B
+  const edge = panel + (<usize>(k * NR) << 2);
+  const ldbBytes = <usize>brs << 2;
+  for (let j0 = 0; j0 < n; j0 += NR) {
+    const width = min(NR, n - j0);
+    let bp = b + (<usize>j0 << 2);
+    let stride = ldbBytes;
+    if (width < NR) {
+      packB(b, brs, 1, 0, k, j0, width, panel);
+      bp = panel;
+      stride = <usize>(NR << 2);
+    }
+    for (let t = 0; t < tiles; t++) {
+      const i0 = t * MR;
+      const rows = min(MR, m - i0);
+      const target = c + <usize>i0 * ldcBytes + (<usize>j0 << 2);
+      const ap = apack + (<usize>(t * MR * k) << 2);
+      if (rows == MR && width == NR) {
+        microDirect(ap, bp, stride, target, ldcBytes, k, false);
+      } else {
+        microDirect(ap, bp, stride, edge, <usize>(NR << 2), k, false);
+        for (let r = 0; r < rows; r++) {
+          for (let j = 0; j < width; j++) store<f32>(target + <usize>r * ldcBytes + (<usize>j << 2), load<f32>(edge + (<usize>(r * NR + j) << 2)));
+        }
+      }
+    }
+  }
 }
 
 /** Packs B[p0:p0+kc, j0:j0+nc] into NR-wide panels (zero-padded on the right). */
 function packB(b: usize, brs: i32, bcs: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  if (brs == 1 && bcs != 1) {
+    // a transposed B: walk each column (contiguous in p) and scatter it into the panel
+    for (let jp = 0; jp < nc; jp += NR) {
+      const width = min(NR, nc - jp);
+      const panel = dst + (<usize>(jp * kc) << 2);
+      if (width < NR) memory.fill(panel, 0, <usize>(kc * NR) << 2);
+      for (let j = 0; j < width; j++) {
+        const src = b + (<usize>(p0 + (j0 + jp + j) * bcs) << 2);
+        for (let p = 0; p < kc; p++) store<f32>(panel + (<usize>(p * NR + j) << 2), load<f32>(src + (<usize>p << 2)));
+      }
+    }
+    return;
+  }
   for (let jp = 0; jp < nc; jp += NR) {
     const width = min(NR, nc - jp);
     for (let p = 0; p < kc; p++) {
@@ -84,8 +182,15 @@ function packA(a: usize, ars: i32, acs: i32, i0: i32, rows: i32, p0: i32, kc: i3
  */
 export function sgemm(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32, scratch: usize): void {
   const ldcBytes = <usize>ldc << 2;
-  for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n << 2);
-  if (k == 0) return;
+  if (k == 0) {
+    for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n << 2);
+    return;
+  }
+  const tiles = (m + MR - 1) / MR;
+  if (bcs == 1 && m <= 128 && (tiles * MR * k + k * NR + MR * NR) <= KC * NC + MR * KC) {
+    sgemmFewRows(a, ars, acs, b, brs, c, ldcBytes, m, n, k, scratch);
+    return;
+  }
   const bpack = scratch;
   const apack = scratch + (<usize>(KC * NC) << 2);
   const edge = apack + (<usize>(MR * KC) << 2);
@@ -101,16 +206,17 @@ export function sgemm(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32
           const width = min(NR, nc - jp);
           const panel = bpack + (<usize>(jp * kc) << 2);
           const target = c + <usize>i0 * ldcBytes + (<usize>(j0 + jp) << 2);
+          const add = p0 > 0; // the first block of k writes C, later blocks add to it
           if (rows == MR && width == NR) {
-            micro(apack, panel, target, ldcBytes, kc);
+            micro(apack, panel, target, ldcBytes, kc, add);
           } else {
-            // edge tile: compute a full MR×NR tile into scratch, add its valid part to C
-            memory.fill(edge, 0, <usize>(MR * NR) << 2);
-            micro(apack, panel, edge, <usize>(NR << 2), kc);
+            // edge tile: compute a full MR×NR tile into scratch, write or add its valid part to C
+            micro(apack, panel, edge, <usize>(NR << 2), kc, false);
             for (let r = 0; r < rows; r++) {
               for (let j = 0; j < width; j++) {
                 const at = target + <usize>r * ldcBytes + (<usize>j << 2);
-                store<f32>(at, load<f32>(at) + load<f32>(edge + (<usize>(r * NR + j) << 2)));
+                const v = load<f32>(edge + (<usize>(r * NR + j) << 2));
+                store<f32>(at, add ? load<f32>(at) + v : v);
               }
             }
           }

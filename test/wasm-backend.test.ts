@@ -1,0 +1,113 @@
+/**
+ * The wasm kernels against the TypeScript reference backend on sizes large enough to reach their
+ * fast paths (SIMD loops, packed and few-row matrix products, 2×2 pooling, threads), which the op
+ * spec table's small shapes do not: same inputs, results equal within float32 tolerance.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { F, Generator, randn, setBackend, setNumThreads, tensor, type Backend, type Tensor } from '../src/index.js';
+
+let previous: Backend;
+beforeAll(() => {
+  previous = setBackend('js');
+});
+afterAll(() => {
+  setBackend(previous);
+  setNumThreads(2);
+});
+
+/** Runs `f` on both backends with the same (freshly copied) inputs; returns [js, wasm] outputs as float64 arrays. */
+function both(f: (...xs: Tensor[]) => Tensor | Tensor[], inputs: Tensor[]): [Float64Array[], Float64Array[]] {
+  const run = (name: string): Float64Array[] => {
+    setBackend(name);
+    const xs = inputs.map((t) => tensor(t.toTypedArray(), { shape: t.shape, requiresGrad: t.requiresGrad }));
+    const out = f(...xs);
+    return (Array.isArray(out) ? out : [out]).map((o) => Float64Array.from(o.toTypedArray()));
+  };
+  const js = run('js');
+  const wasm = run('wasm');
+  setBackend('js');
+  return [js, wasm];
+}
+
+function expectClose(js: Float64Array[], wasm: Float64Array[], rtol = 1e-5): void {
+  expect(wasm.length).toBe(js.length);
+  js.forEach((a, k) => {
+    const b = wasm[k]!;
+    expect(b.length).toBe(a.length);
+    let scale = 1;
+    for (const v of a) if (!Number.isNaN(v)) scale = Math.max(scale, Math.abs(v));
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (Number.isNaN(a[i]!) !== Number.isNaN(b[i]!)) throw new Error(`output ${k} at ${i}: js ${a[i]} wasm ${b[i]}`);
+      if (!Number.isNaN(a[i]!)) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    }
+    expect(worst / scale).toBeLessThan(rtol);
+  });
+}
+
+const g = new Generator(3);
+const r = (shape: number[], requiresGrad = false): Tensor => randn(shape, { generator: g, requiresGrad });
+
+/** Output and input gradients of f (sum of output·w for a fixed random w). */
+function withGrads(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) => Tensor[] {
+  return (...xs) => {
+    const y = f(...xs);
+    const w = randn(y.shape, { generator: new Generator(9) });
+    y.mul(w).sum().backward();
+    return [y, ...xs.filter((x) => x.requiresGrad).map((x) => x.grad!)];
+  };
+}
+
+describe('wasm backend against the TypeScript reference (large shapes)', () => {
+  for (const threads of [1, 2]) {
+    it(`matrix products of every path and edge size (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+      setNumThreads(threads);
+      const cases: [number[], number[], boolean, boolean][] = [
+        [[8, 9], [9, 2051], false, false], // few rows, k small, partial last panel
+        [[67, 33], [33, 130], false, false], // partial row tiles
+        [[300, 260], [260, 270], false, false], // packed path, several k blocks, partial tiles
+        [[16, 700], [700, 13], false, true], // transposed B (column stride)
+        [[40, 30], [30, 50], true, false], // transposed A
+        [[5, 6, 7], [7, 9], false, false], // batched with broadcast B
+      ];
+      for (const [sa, sb, ta, tb] of cases) {
+        const a = ta ? r([...sa].reverse()) : r(sa);
+        const b = tb ? r([...sb].reverse()) : r(sb);
+        const [js, wasm] = both((x, y) => (ta ? x.t() : x).matmul(tb ? y.t() : y), [a, b]);
+        expectClose(js, wasm);
+      }
+    });
+  }
+
+  it('max pooling (2×2 fast path, other windows, ties and NaN) forward and backward', () => {
+    const x = r([3, 4, 10, 13], true);
+    for (const options of [{}, { stride: 1 }, { padding: 1 }, { dilation: 2 }] as const) {
+      const [js, wasm] = both(withGrads((t) => F.maxPool2d(t, options === undefined ? 2 : 2, options)), [x]);
+      expectClose(js, wasm);
+    }
+    const ties = tensor(Float32Array.from({ length: 2 * 3 * 8 * 8 }, (_, i) => (i % 3 === 0 ? Number.NaN : Math.floor(i / 7) % 2)), { shape: [2, 3, 8, 8], requiresGrad: true });
+    expectClose(...both(withGrads((t) => F.maxPool2d(t, 2)), [ties]));
+  });
+
+  it('convolutions with padding, stride, dilation and groups, forward and backward', () => {
+    const x = r([4, 6, 11, 9], true);
+    for (const [o, k, options] of [[8, 3, { padding: 1 }], [5, 3, { stride: 2 }], [4, 2, { dilation: 2, padding: 1 }], [6, 3, { groups: 2, padding: 1 }]] as const) {
+      const w = r([o, 6 / ('groups' in options ? options.groups : 1), k, k], true);
+      const b = r([o], true);
+      expectClose(...both(withGrads((t, ww, bb) => F.conv2d(t, ww, bb, options)), [x, w, b]), 1e-4);
+    }
+  });
+
+  it('elementwise ops with N-d broadcasting, comparisons, where, and reductions over any axes', () => {
+    const a = r([5, 1, 7, 9], true);
+    const b = r([4, 1, 9], true);
+    expectClose(...both(withGrads((x, y) => x.mul(y).add(x.exp()).div(y.abs().add(1)).relu()), [a, b]));
+    expectClose(...both((x, y) => [x.gt(y).float(), x.where(x.lt(y), y)], [a, b]));
+    const c = r([6, 5, 8, 7], true);
+    for (const dims of [[0], [1], [3], [0, 2], [1, 3], [0, 2, 3]]) {
+      expectClose(...both(withGrads((x) => x.sum(dims)), [c]));
+      expectClose(...both((x) => x.max(dims), [c]));
+    }
+    expectClose(...both(withGrads((x) => x.softmax(-1).log().mul(x.sigmoid()).tanh()), [c]));
+  });
+});
