@@ -12,8 +12,8 @@ import { broadcastShapes, contiguousStrides, showShape } from '../core/shape.js'
 import type { Tensor } from '../core/tensor.js';
 import { broadcastView, checkTensor, fresh } from './util.js';
 
-/** `v` ([...batch, R, C], batch possibly broadcast) seen as [B, R, C]; copied when its batch dims don't merge. */
-function as3d(v: StridedView, batch: number): StridedView {
+/** `v` ([...batch, R, C], batch possibly broadcast) seen as [B, R, C]; copied (as `dtype`) when its batch dims don't merge. */
+function as3d(v: StridedView, batch: number, dtype: DType): StridedView {
   const nd = v.shape.length;
   const rows = v.shape[nd - 2]!;
   const cols = v.shape[nd - 1]!;
@@ -22,7 +22,7 @@ function as3d(v: StridedView, batch: number): StridedView {
     const batchStride = c.shape.length === 0 ? 0 : c.strides[0]![0]!;
     return { data: v.data, shape: [batch, rows, cols], strides: [batchStride, v.strides[nd - 2]!, v.strides[nd - 1]!], offset: v.offset };
   }
-  const copy = backend().unary('cast', v, 'float64');
+  const copy = backend().unary('cast', v, dtype);
   return { data: copy, shape: [batch, rows, cols], strides: contiguousStrides([batch, rows, cols]), offset: 0 };
 }
 
@@ -36,8 +36,8 @@ const MATMUL: OpDef<DType> = {
     const k = a!.shape[a!.ndim - 1]!;
     const batch = broadcastShapes(a!.shape.slice(0, -2), b!.shape.slice(0, -2), 'matmul');
     const size = batch.reduce((p, s) => p * s, 1);
-    const a3 = as3d(broadcastView(a!, [...batch, m, k]), size);
-    const b3 = as3d(broadcastView(b!, [...batch, k, n]), size);
+    const a3 = as3d(broadcastView(a!, [...batch, m, k]), size, dtype);
+    const b3 = as3d(broadcastView(b!, [...batch, k, n]), size, dtype);
     return fresh(backend().matmul(a3, b3, dtype), [...batch, m, n], dtype);
   },
   vjp: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [

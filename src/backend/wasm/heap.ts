@@ -22,7 +22,16 @@ const MIN_CLASS = 6; // 64-byte blocks at least: SIMD-aligned
 interface Block {
   offset: number;
   sizeClass: number;
+  /** False once the block went back to its free list (disposed or collected): never released twice. */
+  live: boolean;
 }
+
+/**
+ * The block behind a heap view, kept on the view itself. NOTE: a symbol property costs a fraction of a
+ * WeakMap entry or an unregister token, which made allocation several times slower.
+ */
+const BLOCK = Symbol('nabla.block');
+type HeapView = TypedArray & { [BLOCK]?: Block };
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
@@ -36,9 +45,10 @@ export class WasmHeap {
   readonly memory: WebAssembly.Memory;
   private top = RESERVED;
   private readonly freeLists = new Map<number, number[]>();
-  private readonly blocks = new WeakMap<object, Block>();
   private readonly collector = syncCollector();
   private readonly registry: FinalizationRegistry<Block> & { cleanupSome?: () => void } = new this.collector.Registry((block: Block) => this.release(block));
+  /** memory.buffer, cached: the getter is slow on a shared memory (refreshed when the memory grows). */
+  private current: ArrayBuffer | SharedArrayBuffer;
   private allocatedSinceCollect = 0;
   /** Bytes in live blocks (by size class). */
   bytesInUse = 0;
@@ -48,6 +58,12 @@ export class WasmHeap {
   constructor(readonly capBytes: number, readonly collectEvery = 2 ** 28) {
     // collectEvery: bytes allocated (new or reused) between two forced collections
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+    this.current = this.memory.buffer;
+  }
+
+  /** The memory's buffer (cached; views made on it stay valid, as the memory only grows). */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
+    return this.current;
   }
 
   /**
@@ -72,15 +88,18 @@ export class WasmHeap {
       if (this.top + size > this.capBytes) return null;
       offset = this.top;
       this.top += size;
-      const current = this.memory.buffer.byteLength;
+      const current = this.current.byteLength;
       // grow by at least a quarter (and 16 MiB): memory.grow is slow, and waiting for it per block adds up
-      if (this.top > current) this.memory.grow(Math.ceil(Math.max(this.top - current, current / 4, 2 ** 24) / PAGE));
+      if (this.top > current) {
+        this.memory.grow(Math.ceil(Math.max(this.top - current, current / 4, 2 ** 24) / PAGE));
+        this.current = this.memory.buffer;
+      }
     }
-    const view = this.view(dtype, offset, n);
+    const view: HeapView = this.view(dtype, offset, n);
     if (reused && zeroed) view.fill(0);
-    const block: Block = { offset, sizeClass };
-    this.blocks.set(view, block);
-    this.registry.register(view, block, view);
+    const block: Block = { offset, sizeClass, live: true };
+    view[BLOCK] = block;
+    this.registry.register(view, block);
     this.bytesInUse += size;
     this.peakBytes = Math.max(this.peakBytes, this.bytesInUse);
     return view;
@@ -88,7 +107,7 @@ export class WasmHeap {
 
   /** A view of `n` elements of `dtype` at byte `offset` (the memory's current buffer). */
   view(dtype: DType, offset: number, n: number): TypedArray {
-    const buffer = this.memory.buffer;
+    const buffer = this.current;
     switch (dtype) {
       case 'float32':
         return new Float32Array(buffer, offset, n);
@@ -107,10 +126,8 @@ export class WasmHeap {
    * heap.dispose(tensor.data);
    */
   dispose(view: TypedArray): boolean {
-    const block = this.blocks.get(view);
-    if (block === undefined) return false;
-    this.blocks.delete(view);
-    this.registry.unregister(view);
+    const block = (view as HeapView)[BLOCK];
+    if (block === undefined || !block.live) return false;
     this.release(block);
     return true;
   }
@@ -134,6 +151,9 @@ export class WasmHeap {
   }
 
   private release(block: Block): void {
+    // the finalizer of a disposed block's view finds it released already
+    if (!block.live) return;
+    block.live = false;
     let list = this.freeLists.get(block.sizeClass);
     if (list === undefined) this.freeLists.set(block.sizeClass, (list = []));
     list.push(block.offset);

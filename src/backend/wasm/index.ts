@@ -117,7 +117,7 @@ const nonNegative = (strides: readonly (readonly number[])[]): boolean => stride
 
 /** Writes [shape, strides of each operand] as i32 into the layout scratch. */
 function writeLayout(shape: readonly number[], strides: readonly (readonly number[])[]): void {
-  const view = new Int32Array(heap!.memory.buffer, layoutPtr, 128);
+  const view = new Int32Array(heap!.buffer, layoutPtr, 128);
   const nd = shape.length;
   shape.forEach((s, d) => (view[d] = s));
   strides.forEach((list, k) => list.forEach((s, d) => (view[nd * (k + 1) + d] = s)));
@@ -201,7 +201,7 @@ function reduce(op: ReduceOp, x: StridedView, axes: readonly number[], dtype: DT
   if (kept.shape.length + red.shape.length > 2 * MAX_DIMS || !nonNegative([...kept.strides, ...red.strides])) return jsBackend.reduce(op, x, axes, dtype);
   const p = prepare(outN, [[x, extentOf(x.shape, x.strides)]]);
   if (p === null) return jsBackend.reduce(op, x, axes, dtype);
-  const view = new Int32Array(heap!.memory.buffer, layoutPtr, 128);
+  const view = new Int32Array(heap!.buffer, layoutPtr, 128);
   const kd = kept.shape.length;
   const rd = red.shape.length;
   kept.shape.forEach((s, d) => (view[d] = s));
@@ -335,7 +335,7 @@ function matmul(a: StridedView, b: StridedView, dtype: DType): TypedArray {
 
 function writeGeometry(win: Window2d): number {
   const at = workPtr + 64 * 4;
-  new Int32Array(heap!.memory.buffer, at, 8).set([...win.kernel, ...win.dilation, ...win.padding, ...win.stride]);
+  new Int32Array(heap!.buffer, at, 8).set([...win.kernel, ...win.dilation, ...win.padding, ...win.stride]);
   return at;
 }
 

@@ -2,13 +2,13 @@
 // two dims first); SIMD for the contiguous and broadcast inner loops.
 
 // op codes shared with the TypeScript side (src/backend/wasm/kernels.ts)
-const ADD: i32 = 0;
-const SUB: i32 = 1;
-const MUL: i32 = 2;
-const DIV: i32 = 3;
-const MAX: i32 = 4;
-const MIN: i32 = 5;
-const RELU_GRAD: i32 = 6; // b > 0 ? a : 0 (the gradient of relu: a = g, b = x)
+export const ADD: i32 = 0;
+export const SUB: i32 = 1;
+export const MUL: i32 = 2;
+export const DIV: i32 = 3;
+export const MAX: i32 = 4;
+export const MIN: i32 = 5;
+export const RELU_GRAD: i32 = 6; // b > 0 ? a : 0 (the gradient of relu: a = g, b = x)
 
 @inline export function apply4(op: i32, a: v128, b: v128): v128 {
   if (op == ADD) return f32x4.add(a, b);
@@ -50,24 +50,51 @@ const RELU_GRAD: i32 = 6; // b > 0 ? a : 0 (the gradient of relu: a = g, b = x)
 
 /** out[i, j] = op(a[i·a0 + j·a1], b[i·b0 + j·b1]) for a rows×cols layout; out contiguous. */
 export function binary2d(op: i32, a: usize, a0: i32, a1: i32, b: usize, b0: i32, b1: i32, out: usize, rows: i32, cols: i32): void {
+  // NOTE: one loop per op (the inlined op is a constant there): with the op tested inside the loop,
+  // binaryen evaluates the later branches speculatively (every element paid for every op)
+  switch (op) {
+    case ADD: binary2dOf(ADD, a, a0, a1, b, b0, b1, out, rows, cols); break;
+    case SUB: binary2dOf(SUB, a, a0, a1, b, b0, b1, out, rows, cols); break;
+    case MUL: binary2dOf(MUL, a, a0, a1, b, b0, b1, out, rows, cols); break;
+    case DIV: binary2dOf(DIV, a, a0, a1, b, b0, b1, out, rows, cols); break;
+    case MAX: binary2dOf(MAX, a, a0, a1, b, b0, b1, out, rows, cols); break;
+    case MIN: binary2dOf(MIN, a, a0, a1, b, b0, b1, out, rows, cols); break;
+    default: binary2dOf(RELU_GRAD, a, a0, a1, b, b0, b1, out, rows, cols);
+  }
+}
+
+/** One row of any binary op (the op switched on once per row; see binary2d). */
+export function binaryRowOf(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n: i32): void {
+  switch (op) {
+    case ADD: binaryRow(ADD, a, sa, b, sb, out, n); break;
+    case SUB: binaryRow(SUB, a, sa, b, sb, out, n); break;
+    case MUL: binaryRow(MUL, a, sa, b, sb, out, n); break;
+    case DIV: binaryRow(DIV, a, sa, b, sb, out, n); break;
+    case MAX: binaryRow(MAX, a, sa, b, sb, out, n); break;
+    case MIN: binaryRow(MIN, a, sa, b, sb, out, n); break;
+    default: binaryRow(RELU_GRAD, a, sa, b, sb, out, n);
+  }
+}
+
+@inline function binary2dOf(op: i32, a: usize, a0: i32, a1: i32, b: usize, b0: i32, b1: i32, out: usize, rows: i32, cols: i32): void {
   for (let i = 0; i < rows; i++) {
     binaryRow(op, a + (<usize>(i * a0) << 2), a1, b + (<usize>(i * b0) << 2), b1, out + (<usize>(i * cols) << 2), cols);
   }
 }
 
 // unary op codes
-const NEG: i32 = 0;
-const ABS: i32 = 1;
-const SQRT: i32 = 2;
-const RELU: i32 = 3;
-const SQUARE: i32 = 4;
-const RECIPROCAL: i32 = 5;
-const COPY: i32 = 6;
-const EXP: i32 = 7;
-const SIGMOID: i32 = 8;
-const TANH: i32 = 9;
-const LOG: i32 = 10;
-const RSQRT: i32 = 11;
+export const NEG: i32 = 0;
+export const ABS: i32 = 1;
+export const SQRT: i32 = 2;
+export const RELU: i32 = 3;
+export const SQUARE: i32 = 4;
+export const RECIPROCAL: i32 = 5;
+export const COPY: i32 = 6;
+export const EXP: i32 = 7;
+export const SIGMOID: i32 = 8;
+export const TANH: i32 = 9;
+export const LOG: i32 = 10;
+export const RSQRT: i32 = 11;
 
 // e^x for 4 lanes: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-6 polynomial (Cephes expf
 // coefficients), 2^n built in the exponent bits; about 1 ulp on [-87, 88], 0 below, +inf above.
@@ -135,16 +162,83 @@ const RSQRT: i32 = 11;
 
 /** out[i, j] = op(x[i·x0 + j·x1]) for a rows×cols layout; out contiguous. */
 export function unary2d(op: i32, x: usize, x0: i32, x1: i32, out: usize, rows: i32, cols: i32): void {
-  const simd = op != TANH && op != LOG;
-  for (let i = 0; i < rows; i++) {
-    const src = x + (<usize>(i * x0) << 2);
-    const dst = out + (<usize>(i * cols) << 2);
-    let j = 0;
-    if (simd && x1 == 1) {
-      for (; j + 4 <= cols; j += 4) v128.store(dst + (<usize>j << 2), unary4(op, v128.load(src + (<usize>j << 2))));
-    }
-    for (; j < cols; j++) store<f32>(dst + (<usize>j << 2), unary1(op, load<f32>(src + (<usize>(j * x1) << 2))));
+  // NOTE: one loop per op, as in binary2d
+  switch (op) {
+    case NEG: unary2dOf(NEG, x, x0, x1, out, rows, cols); break;
+    case ABS: unary2dOf(ABS, x, x0, x1, out, rows, cols); break;
+    case SQRT: unary2dOf(SQRT, x, x0, x1, out, rows, cols); break;
+    case RELU: unary2dOf(RELU, x, x0, x1, out, rows, cols); break;
+    case SQUARE: unary2dOf(SQUARE, x, x0, x1, out, rows, cols); break;
+    case RECIPROCAL: unary2dOf(RECIPROCAL, x, x0, x1, out, rows, cols); break;
+    case EXP: unary2dOf(EXP, x, x0, x1, out, rows, cols); break;
+    case SIGMOID: unary2dOf(SIGMOID, x, x0, x1, out, rows, cols); break;
+    case TANH: unary2dOf(TANH, x, x0, x1, out, rows, cols); break;
+    case LOG: unary2dOf(LOG, x, x0, x1, out, rows, cols); break;
+    case RSQRT: unary2dOf(RSQRT, x, x0, x1, out, rows, cols); break;
+    default: unary2dOf(COPY, x, x0, x1, out, rows, cols);
   }
+}
+
+/** One row of any unary op: out[j] = op(x[j·sx]) (the op switched on once per row; see binary2d). */
+export function unaryRowOf(op: i32, x: usize, sx: i32, out: usize, n: i32): void {
+  switch (op) {
+    case NEG: unaryRow(NEG, x, sx, out, n); break;
+    case ABS: unaryRow(ABS, x, sx, out, n); break;
+    case SQRT: unaryRow(SQRT, x, sx, out, n); break;
+    case RELU: unaryRow(RELU, x, sx, out, n); break;
+    case SQUARE: unaryRow(SQUARE, x, sx, out, n); break;
+    case RECIPROCAL: unaryRow(RECIPROCAL, x, sx, out, n); break;
+    case EXP: unaryRow(EXP, x, sx, out, n); break;
+    case SIGMOID: unaryRow(SIGMOID, x, sx, out, n); break;
+    case TANH: unaryRow(TANH, x, sx, out, n); break;
+    case LOG: unaryRow(LOG, x, sx, out, n); break;
+    case RSQRT: unaryRow(RSQRT, x, sx, out, n); break;
+    default: unaryRow(COPY, x, sx, out, n);
+  }
+}
+
+/** One row: out[j] = op(x[j·sx]), SIMD when x is contiguous. */
+@inline function unaryRow(op: i32, src: usize, sx: i32, dst: usize, n: i32): void {
+  if (op == COPY && sx == 1) {
+    memory.copy(dst, src, <usize>n << 2);
+    return;
+  }
+  let j = 0;
+  if (simdUnary(op) && sx == 1) {
+    for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), unary4(op, v128.load(src + (<usize>j << 2))));
+  }
+  for (; j < n; j++) store<f32>(dst + (<usize>j << 2), unary1(op, load<f32>(src + (<usize>(j * sx) << 2))));
+}
+
+@inline function unary2dOf(op: i32, x: usize, x0: i32, x1: i32, out: usize, rows: i32, cols: i32): void {
+  let i = 0;
+  if (simdUnary(op) && x0 == 1 && x1 != 1) {
+    // a transposed input: 4×4 tiles, loaded along x's contiguous dim and transposed in registers
+    for (; i + 4 <= rows; i += 4) {
+      const src = x + (<usize>i << 2);
+      const dst = out + (<usize>(i * cols) << 2);
+      let j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        const c0 = unary4(op, v128.load(src + (<usize>(j * x1) << 2)));
+        const c1 = unary4(op, v128.load(src + (<usize>((j + 1) * x1) << 2)));
+        const c2 = unary4(op, v128.load(src + (<usize>((j + 2) * x1) << 2)));
+        const c3 = unary4(op, v128.load(src + (<usize>((j + 3) * x1) << 2)));
+        const t0 = v128.shuffle<f32>(c0, c1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(c2, c3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(c0, c1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(c2, c3, 2, 6, 3, 7);
+        const d = dst + (<usize>j << 2);
+        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(d + (<usize>cols << 2), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+        v128.store(d + (<usize>(2 * cols) << 2), v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+        v128.store(d + (<usize>(3 * cols) << 2), v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+      }
+      for (; j < cols; j++) {
+        for (let r = 0; r < 4; r++) store<f32>(dst + (<usize>(r * cols + j) << 2), unary1(op, load<f32>(src + (<usize>(r + j * x1) << 2))));
+      }
+    }
+  }
+  for (; i < rows; i++) unaryRow(op, x + (<usize>(i * x0) << 2), x1, out + (<usize>(i * cols) << 2), cols);
 }
 
 /** Sums (op 0) or maxima (op 1) of each of `rows` rows of `cols` contiguous elements (row stride ld). */

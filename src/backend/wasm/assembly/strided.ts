@@ -3,7 +3,7 @@
 // for an op over `nd` dims, layout = [shape × nd, strides of operand 0 × nd, strides of operand 1 × nd, …].
 // The innermost dim runs as a SIMD loop when the operands are contiguous or broadcast there.
 
-import { apply1, apply4, unary1, unary4, simdUnary } from './elementwise';
+import { binaryRowOf, unaryRowOf } from './elementwise';
 
 const MAX_DIMS: i32 = 8;
 
@@ -42,19 +42,7 @@ export function binaryNd(op: i32, a: usize, b: usize, out: usize, layout: usize,
   store<i32>(offsets, 0, 4);
   let dst = out;
   do {
-    const pa = a + (<usize>load<i32>(offsets) << 2);
-    const pb = b + (<usize>load<i32>(offsets, 4) << 2);
-    let j = 0;
-    if (sa == 1 && sb == 1) {
-      for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), apply4(op, v128.load(pa + (<usize>j << 2)), v128.load(pb + (<usize>j << 2))));
-    } else if (sa == 1 && sb == 0) {
-      const bv = v128.load32_splat(pb);
-      for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), apply4(op, v128.load(pa + (<usize>j << 2)), bv));
-    } else if (sa == 0 && sb == 1) {
-      const av = v128.load32_splat(pa);
-      for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), apply4(op, av, v128.load(pb + (<usize>j << 2))));
-    }
-    for (; j < n; j++) store<f32>(dst + (<usize>j << 2), apply1(op, load<f32>(pa + (<usize>(j * sa) << 2)), load<f32>(pb + (<usize>(j * sb) << 2))));
+    binaryRowOf(op, a + (<usize>load<i32>(offsets) << 2), sa, b + (<usize>load<i32>(offsets, 4) << 2), sb, dst, n);
     dst += <usize>n << 2;
   } while (advance(idx, layout, nd, 2, offsets));
 }
@@ -67,13 +55,9 @@ export function unaryNd(op: i32, x: usize, out: usize, layout: usize, nd: i32, w
   const offsets = work + (<usize>MAX_DIMS << 2);
   for (let d = 0; d < nd; d++) store<i32>(idx + (<usize>d << 2), 0);
   store<i32>(offsets, 0);
-  const vector = simdUnary(op) && sx == 1;
   let dst = out;
   do {
-    const px = x + (<usize>load<i32>(offsets) << 2);
-    let j = 0;
-    if (vector) for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), unary4(op, v128.load(px + (<usize>j << 2))));
-    for (; j < n; j++) store<f32>(dst + (<usize>j << 2), unary1(op, load<f32>(px + (<usize>(j * sx) << 2))));
+    unaryRowOf(op, x + (<usize>load<i32>(offsets) << 2), sx, dst, n);
     dst += <usize>n << 2;
   } while (advance(idx, layout, nd, 1, offsets));
 }
@@ -95,6 +79,22 @@ const GE: i32 = 5;
   return <u8>(a >= b);
 }
 
+/** One row of a comparison (the op switched on once per row; see binary2d). */
+function compareRowOf(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n: i32): void {
+  switch (op) {
+    case EQ: compareRow(EQ, a, sa, b, sb, out, n); break;
+    case NE: compareRow(NE, a, sa, b, sb, out, n); break;
+    case LT: compareRow(LT, a, sa, b, sb, out, n); break;
+    case LE: compareRow(LE, a, sa, b, sb, out, n); break;
+    case GT: compareRow(GT, a, sa, b, sb, out, n); break;
+    default: compareRow(GE, a, sa, b, sb, out, n);
+  }
+}
+
+@inline function compareRow(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n: i32): void {
+  for (let j = 0; j < n; j++) store<u8>(out + <usize>j, compare1(op, load<f32>(a + (<usize>(j * sa) << 2)), load<f32>(b + (<usize>(j * sb) << 2))));
+}
+
 /** out (bytes, 0/1) = a op b over an nd-dim layout [shape, a strides, b strides]. */
 export function compareNd(op: i32, a: usize, b: usize, out: usize, layout: usize, nd: i32, work: usize): void {
   const n = at(layout, nd - 1);
@@ -107,9 +107,7 @@ export function compareNd(op: i32, a: usize, b: usize, out: usize, layout: usize
   store<i32>(offsets, 0, 4);
   let dst = out;
   do {
-    const pa = a + (<usize>load<i32>(offsets) << 2);
-    const pb = b + (<usize>load<i32>(offsets, 4) << 2);
-    for (let j = 0; j < n; j++) store<u8>(dst + <usize>j, compare1(op, load<f32>(pa + (<usize>(j * sa) << 2)), load<f32>(pb + (<usize>(j * sb) << 2))));
+    compareRowOf(op, a + (<usize>load<i32>(offsets) << 2), sa, b + (<usize>load<i32>(offsets, 4) << 2), sb, dst, n);
     dst += <usize>n;
   } while (advance(idx, layout, nd, 2, offsets));
 }
