@@ -66,7 +66,10 @@ describe('wasm backend against the TypeScript reference (large shapes)', () => {
         [[8, 9], [9, 2051], false, false], // few rows, k small, partial last panel
         [[67, 33], [33, 130], false, false], // partial row tiles
         [[300, 260], [260, 270], false, false], // packed path, several k blocks, partial tiles
-        [[16, 700], [700, 13], false, true], // transposed B (column stride)
+        [[16, 700], [700, 13], false, true], // transposed B (column stride): dot-product path, odd n
+        [[7, 2051], [2051, 5], false, true], // dot-product path: several k blocks, row and column remainders, k % 4 ≠ 0
+        [[64, 130], [130, 70], false, true], // dot-product path chosen for k ≥ 128
+        [[9, 3], [3, 200], false, true], // k smaller than a SIMD vector
         [[40, 30], [30, 50], true, false], // transposed A
         [[5, 6, 7], [7, 9], false, false], // batched with broadcast B
       ];

@@ -13,6 +13,7 @@ import { AutogradError, check } from './errors.js';
 import { isGradEnabled, setGradEnabled } from './grad-mode.js';
 import { broadcastsTo, sameShape, showShape, type Shape } from './shape.js';
 import { isFloating, type DType } from './dtype.js';
+import { recordStorage, type Storage } from './storage.js';
 import type { Tensor } from './tensor.js';
 
 /** What a vjp sees: the saved tensors, the attributes, and which inputs need a gradient. */
@@ -45,6 +46,8 @@ export interface OpDef<A = undefined> {
   readonly vjp?: (g: Tensor, ctx: VjpContext<A>) => readonly (Tensor | null)[];
   /** Frees what the attributes hold for backward (custom ops keep their saved tensors there). */
   readonly release?: (attrs: A) => void;
+  /** True when the vjp runs user code (custom ops), which may keep the gradients it sees. */
+  readonly userCode?: boolean;
 }
 
 /** A hook on a tensor's gradient; returning a tensor replaces the gradient. */
@@ -224,8 +227,10 @@ export function runBackward(
   const leafGrads = new Map<Tensor, Tensor>();
   const wanted = inputs ? new Set(inputs.map((t) => t._node ?? t)) : null;
   const captured = new Map<Node | Tensor, Tensor>();
+  const retained: Tensor[] = [];
+  let userCode = false; // hooks or custom vjps saw the gradients: they may keep them
 
-  setGradEnabled(createGraph, () => {
+  const run = (): void => setGradEnabled(createGraph, () => {
     roots.forEach((root, k) => {
       const g = grads[k]!;
       if (root._node === null) accumulate(leafGrads, root, g);
@@ -236,8 +241,12 @@ export function runBackward(
       if (g === undefined) continue;
       pending.delete(node);
       const saved = node.op.save === 'none' ? NOTHING_SAVED : checkSaved(node);
+      if (node.hooks !== null || node.op.userCode === true) userCode = true;
       g = runHooks(node.hooks, g);
-      if (node.retained !== null) retainInto(node.retained, g);
+      if (node.retained !== null) {
+        retainInto(node.retained, g);
+        retained.push(node.retained);
+      }
       if (wanted?.has(node)) captured.set(node, g);
       const rule = node.op.vjp!;
       const needsInputGrad = node.next.map((e) => e !== null);
@@ -265,14 +274,32 @@ export function runBackward(
       }
     }
     for (const [leaf, g] of leafGrads) {
+      if (leaf._hooks !== null) userCode = true;
       const grad = runHooks(leaf._hooks, g);
       if (wanted !== null) {
         if (wanted.has(leaf)) captured.set(leaf, grad);
       } else {
         retainInto(leaf, grad);
+        retained.push(leaf);
       }
     }
   });
+
+  if (createGraph) {
+    run();
+  } else {
+    // Lifetime rule: the storage a backward pass creates is garbage once it ends, except the
+    // gradients it hands out (.grad, retained, returned). Freeing it now, rather than when the
+    // garbage collector gets to it, lets the wasm heap reuse its blocks at once. Not done with
+    // createGraph (the new graph holds them) or when user code (hooks, custom vjps) saw them.
+    const [, created] = recordStorage(run);
+    if (!userCode) {
+      const keep = new Set<Storage>();
+      for (const t of retained) if (t.grad !== null) keep.add(t.grad._storage);
+      for (const g of captured.values()) keep.add(g._storage);
+      for (const s of created) if (!keep.has(s)) s.dispose();
+    }
+  }
   return inputs ? inputs.map((t) => captured.get(t._node ?? t) ?? null) : [];
 }
 

@@ -93,6 +93,7 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
       return grads;
     },
     release: (ctx) => ctx.release(),
+    userCode: true,
   };
   return (...inputs: Tensor[]) => {
     inputs.forEach((t, i) => check(t instanceof Tensor, ArgumentError, () => `[${name}] input ${i} must be a Tensor, got ${fmt(t)}`));

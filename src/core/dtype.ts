@@ -44,15 +44,31 @@ export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
 /** Places tensor storage somewhere else (the wasm backend's heap); returns null to decline. */
 export type Allocator = (dtype: DType, n: number) => TypedArray | null;
 
+/** Returns storage placed by an allocator to it now; false when `data` is not its own (left to the GC). */
+export type Freer = (data: TypedArray) => boolean;
+
 let allocator: Allocator | null = null;
+let freer: Freer | null = null;
 
 /**
- * Installs (or, with null, removes) the allocator that tensor storage comes from.
+ * Installs (or, with null, removes) the allocator that tensor storage comes from, and the function
+ * that frees what it placed (storage it does not know is left to the garbage collector).
  * @example
- * setAllocator((dtype, n) => (dtype === 'float32' && n >= 256 ? heap.allocate(n) : null));
+ * setAllocator((dtype, n) => (dtype === 'float32' && n >= 256 ? heap.allocate(n) : null), (data) => heap.dispose(data));
  */
-export function setAllocator(next: Allocator | null): void {
+export function setAllocator(next: Allocator | null, free: Freer | null = null): void {
   allocator = next;
+  freer = next === null ? null : free;
+}
+
+/**
+ * Frees `data` now if the installed allocator placed it (it must not be used afterwards); JS-heap
+ * arrays are left to the garbage collector. Returns whether anything was freed.
+ * @example
+ * free(tensor.data);
+ */
+export function free(data: TypedArray): boolean {
+  return freer !== null && freer(data);
 }
 
 /**

@@ -31,8 +31,6 @@ export interface RemovableHandle {
  * x.grad!.toArray(); // [[2, 4], [6, 8]]
  */
 export class Tensor implements StridedView {
-  /** The typed array this tensor views (shared with other views of the same storage). */
-  readonly data: TypedArray;
   readonly shape: Shape;
   readonly strides: readonly number[];
   readonly offset: number;
@@ -48,7 +46,6 @@ export class Tensor implements StridedView {
   /** Wraps a storage as a view; most code uses `Tensor.fromData` or the creation functions. */
   constructor(storage: Storage, shape: Shape, strides: readonly number[], offset: number, dtype: DType) {
     this._storage = storage;
-    this.data = storage.data;
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
@@ -62,6 +59,33 @@ export class Tensor implements StridedView {
    */
   static fromData(data: TypedArray, shape: Shape, dtype: DType): Tensor {
     return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+  }
+
+  /** The typed array this tensor views (shared with other views of the same storage); throws once disposed. */
+  get data(): TypedArray {
+    return this._storage.data;
+  }
+
+  /**
+   * Frees this tensor's storage now instead of when it is garbage-collected (a wasm heap block goes
+   * back to its pool at once). Every view of the same storage becomes unusable: reading one throws.
+   * Calling it twice does nothing. `using t = …` disposes at the end of the block.
+   * @example
+   * const t = randn([1024, 1024]);
+   * t.dispose(); // t.sum() would now throw
+   */
+  dispose(): void {
+    this._storage.dispose();
+  }
+
+  /** Disposes the tensor (for `using`). */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** True once this tensor's storage has been disposed. */
+  get disposed(): boolean {
+    return this._storage.disposed;
   }
 
   /** A view of this tensor's storage with another shape, strides and offset (no copy, no grad). */

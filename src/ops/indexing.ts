@@ -15,10 +15,13 @@ import { checkTensor, dimArg, fresh } from './util.js';
 function checkIndex(index: Tensor, size: number, op: string, dim: number): void {
   checkTensor(index, op, 'index');
   check(index.dtype === 'int32', DTypeError, () => `[${op}] index must be an int32 tensor, got ${index.dtype}`);
-  const values = index.toTypedArray();
-  for (let i = 0; i < values.length; i++) {
+  const c = index.contiguous();
+  const values = c.data;
+  const end = c.offset + c.numel();
+  // NOTE: a plain loop (no closure per element): this runs on every gather of max-pooling
+  for (let i = c.offset; i < end; i++) {
     const v = values[i]!;
-    check(v >= 0 && v < size, ShapeError, () => `[${op}] index ${v} is out of bounds for dim ${dim} with size ${size}`);
+    if (!(v >= 0 && v < size)) throw new ShapeError(`[${op}] index ${v} is out of bounds for dim ${dim} with size ${size}`);
   }
 }
 
@@ -87,7 +90,11 @@ const GATHER: OpDef<{ dim: number }> = {
   forward([x, index], { dim }) {
     return fresh(backend().gather(x!, dim, index!, x!.dtype), index!.shape, x!.dtype);
   },
-  vjp: (g, { inputs: [, index], inputShapes, attrs: { dim } }) => [zeros(inputShapes[0]!, { dtype: g.dtype }).scatterAdd(dim, index!, g), null],
+  // the index was checked when the forward ran: apply the op directly
+  vjp: (g, { inputs: [, index], inputShapes, attrs: { dim } }) => [
+    apply(SCATTER_ADD, [zeros(inputShapes[0]!, { dtype: g.dtype }), index!, g], { dim, dtype: g.dtype }),
+    null,
+  ],
 };
 
 function checkGatherShapes(x: Shape, index: Tensor, dim: number, op: string): void {
@@ -119,7 +126,7 @@ const SCATTER_ADD: OpDef<{ dim: number; dtype: DType }> = {
   // src may be larger than index: its extra entries were not used and get 0
   vjp: (g, { inputs: [, index], inputShapes, attrs: { dim }, needsInputGrad: [, , dsrc] }) => {
     if (!dsrc) return [g, null, null];
-    const picked = g.gather(dim, index!);
+    const picked = apply(GATHER, [g, index!], { dim }); // the index was checked by the forward
     const srcShape = inputShapes[2]!;
     const padding = srcShape.flatMap((s, d) => [0, s - index!.shape[d]!]).reverse();
     return [g, null, padding.every((p) => p === 0) ? picked : picked.pad(pairsFromLast(padding))];

@@ -6,10 +6,12 @@
  *
  * NOTE: V8 cannot see this memory, so it does not collect garbage on its account, and finalizers
  * only run between tasks — never inside a long synchronous training loop. So when a request finds
- * no free block and `collectEvery` bytes have been allocated since the last collection, the heap
- * forces a full collection and runs the finalizers synchronously (`gc` and `FinalizationRegistry.prototype.cleanupSome`, enabled at
- * run time in a fresh context). Where that is not possible, and in any case past `capBytes`, new
- * storage falls back to the JS heap, so memory stays bounded either way.
+ * no free block and `collectEvery` bytes have been allocated since the last collection (less what was
+ * disposed explicitly, as backward does with its temporaries: only what may be garbage counts), the
+ * heap forces a full collection and runs the finalizers synchronously (`gc` and
+ * `FinalizationRegistry.prototype.cleanupSome`, enabled at run time in a fresh context). Where that is
+ * not possible, and in any case past `capBytes`, new storage falls back to the JS heap, so memory
+ * stays bounded either way.
  */
 import { createRequire } from './node-require.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
@@ -56,7 +58,7 @@ export class WasmHeap {
   peakBytes = 0;
 
   constructor(readonly capBytes: number, readonly collectEvery = 2 ** 28) {
-    // collectEvery: bytes allocated (new or reused) between two forced collections
+    // collectEvery: bytes allocated and not disposed (possible garbage) between two forced collections
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
     this.current = this.memory.buffer;
   }
@@ -129,6 +131,8 @@ export class WasmHeap {
     const block = (view as HeapView)[BLOCK];
     if (block === undefined || !block.live) return false;
     this.release(block);
+    // freed by its owner, so not garbage that a collection would find
+    this.allocatedSinceCollect = Math.max(0, this.allocatedSinceCollect - 2 ** block.sizeClass);
     return true;
   }
 

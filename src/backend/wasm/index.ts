@@ -435,7 +435,7 @@ export const wasmBackend: Backend = {
   maxPoolIndices,
   gather,
   scatterAdd,
-  activate: () => setAllocator(allocator),
+  activate: () => setAllocator(allocator, (data) => heap !== null && heap.dispose(data)),
   deactivate: () => setAllocator(null),
 };
 

@@ -176,6 +176,107 @@ function packA(a: usize, ars: i32, acs: i32, i0: i32, rows: i32, p0: i32, kc: i3
   }
 }
 
+/** Sum of the 4 lanes. */
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/** Σ_p a[p]·b[p] over p in [0, kc) for contiguous a and b. */
+@inline function dot(a: usize, b: usize, kc: i32): f32 {
+  let acc = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + (<usize>p << 2)), v128.load(b + (<usize>p << 2))));
+  let r = hsum(acc);
+  for (; p < kc; p++) r += load<f32>(a + (<usize>p << 2)) * load<f32>(b + (<usize>p << 2));
+  return r;
+}
+
+/** Writes (first block of k) or adds two adjacent C entries. */
+@inline function storePair(at: usize, first: bool, x: f32, y: f32): void {
+  store<f32>(at, first ? x : load<f32>(at) + x);
+  store<f32>(at, first ? y : load<f32>(at, 4) + y, 4);
+}
+
+/** Block of the inner dim that a 4-row tile of A and 2 columns of B keep in L1 (24 KiB). */
+const KD: i32 = 1024;
+
+/**
+ * C = A·B when A's rows and B's columns are both contiguous along k (A·Bᵀ of row-major operands,
+ * as in linear layers and weight gradients): dot products of 4 rows by 2 columns at a time, with no
+ * packing. Wins over the packed kernel when n is small or k long, where panels would be mostly padding.
+ */
+function sgemmDot(a: usize, ars: i32, b: usize, bcs: i32, c: usize, ldcBytes: usize, m: i32, n: i32, k: i32): void {
+  const arsBytes = <usize>ars << 2;
+  const bcsBytes = <usize>bcs << 2;
+  for (let p0 = 0; p0 < k; p0 += KD) {
+    const kc = min(KD, k - p0);
+    const kv = kc & ~3;
+    const first = p0 == 0;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const a0 = a + <usize>i * arsBytes + (<usize>p0 << 2);
+      const a1 = a0 + arsBytes;
+      const a2 = a1 + arsBytes;
+      const a3 = a2 + arsBytes;
+      let j = 0;
+      for (; j + 2 <= n; j += 2) {
+        const b0 = b + <usize>j * bcsBytes + (<usize>p0 << 2);
+        const b1 = b0 + bcsBytes;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        for (let p = 0; p < kv; p += 4) {
+          const off = <usize>p << 2;
+          const v0 = v128.load(b0 + off);
+          const v1 = v128.load(b1 + off);
+          let u = v128.load(a0 + off);
+          c00 = f32x4.add(c00, f32x4.mul(u, v0));
+          c01 = f32x4.add(c01, f32x4.mul(u, v1));
+          u = v128.load(a1 + off);
+          c10 = f32x4.add(c10, f32x4.mul(u, v0));
+          c11 = f32x4.add(c11, f32x4.mul(u, v1));
+          u = v128.load(a2 + off);
+          c20 = f32x4.add(c20, f32x4.mul(u, v0));
+          c21 = f32x4.add(c21, f32x4.mul(u, v1));
+          u = v128.load(a3 + off);
+          c30 = f32x4.add(c30, f32x4.mul(u, v0));
+          c31 = f32x4.add(c31, f32x4.mul(u, v1));
+        }
+        let s00 = hsum(c00), s01 = hsum(c01), s10 = hsum(c10), s11 = hsum(c11);
+        let s20 = hsum(c20), s21 = hsum(c21), s30 = hsum(c30), s31 = hsum(c31);
+        for (let p = kv; p < kc; p++) {
+          const off = <usize>p << 2;
+          const v0 = load<f32>(b0 + off);
+          const v1 = load<f32>(b1 + off);
+          const u0 = load<f32>(a0 + off), u1 = load<f32>(a1 + off), u2 = load<f32>(a2 + off), u3 = load<f32>(a3 + off);
+          s00 += u0 * v0; s01 += u0 * v1; s10 += u1 * v0; s11 += u1 * v1;
+          s20 += u2 * v0; s21 += u2 * v1; s30 += u3 * v0; s31 += u3 * v1;
+        }
+        const at = c + <usize>i * ldcBytes + (<usize>j << 2);
+        storePair(at, first, s00, s01);
+        storePair(at + ldcBytes, first, s10, s11);
+        storePair(at + 2 * ldcBytes, first, s20, s21);
+        storePair(at + 3 * ldcBytes, first, s30, s31);
+      }
+      for (; j < n; j++) {
+        const bj = b + <usize>j * bcsBytes + (<usize>p0 << 2);
+        for (let r = 0; r < 4; r++) {
+          const at = c + <usize>(i + r) * ldcBytes + (<usize>j << 2);
+          const v = dot(a0 + <usize>r * arsBytes, bj, kc);
+          store<f32>(at, first ? v : load<f32>(at) + v);
+        }
+      }
+    }
+    for (; i < m; i++) {
+      const ai = a + <usize>i * arsBytes + (<usize>p0 << 2);
+      for (let j = 0; j < n; j++) {
+        const at = c + <usize>i * ldcBytes + (<usize>j << 2);
+        const v = dot(ai, b + <usize>j * bcsBytes + (<usize>p0 << 2), kc);
+        store<f32>(at, first ? v : load<f32>(at) + v);
+      }
+    }
+  }
+}
+
 /**
  * C[m×n] (row stride ldc) = A·B, overwriting C. A element (i, p) is at a + 4·(i·ars + p·acs),
  * B element (p, j) at b + 4·(p·brs + j·bcs). `scratch` holds gemmScratchBytes() bytes.
@@ -184,6 +285,10 @@ export function sgemm(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32
   const ldcBytes = <usize>ldc << 2;
   if (k == 0) {
     for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n << 2);
+    return;
+  }
+  if (acs == 1 && brs == 1 && (n < 16 || m < 8 || k >= 128)) {
+    sgemmDot(a, ars, b, bcs, c, ldcBytes, m, n, k);
     return;
   }
   const tiles = (m + MR - 1) / MR;

@@ -1,0 +1,124 @@
+/**
+ * Storage lifetime: Tensor.dispose / `using`, and the rule that a backward pass frees the
+ * temporaries it created (on the wasm heap their blocks are reused at once) while the gradients it
+ * hands out stay intact.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArgumentError, Generator, customOp, nn, randn, setBackend, tensor, wasmMemoryStats, type Backend, type Tensor } from '../src/index.js';
+
+let previous: Backend;
+beforeAll(() => {
+  previous = setBackend('wasm');
+});
+afterAll(() => {
+  setBackend(previous);
+});
+
+const g = new Generator(11);
+
+describe('Tensor.dispose', () => {
+  it('frees the storage: the tensor and every view of it throw on use, a second dispose does nothing', () => {
+    const x = randn([64, 64], { generator: g });
+    const view = x.reshape(4096);
+    const before = wasmMemoryStats().bytesInUse;
+    x.dispose();
+    expect(wasmMemoryStats().bytesInUse).toBe(before - 64 * 64 * 4);
+    expect(x.disposed).toBe(true);
+    expect(() => x.sum()).toThrow(ArgumentError);
+    expect(() => view.toArray()).toThrow(/storage has been disposed/);
+    x.dispose();
+    expect(wasmMemoryStats().bytesInUse).toBe(before - 64 * 64 * 4);
+  });
+
+  it('`using` disposes at the end of the block', () => {
+    let kept: Tensor;
+    {
+      using t = randn([32, 32], { generator: g });
+      kept = t;
+      expect(t.sum().item()).toBeTypeOf('number');
+    }
+    expect(kept.disposed).toBe(true);
+  });
+
+  it('JS-heap tensors can be disposed too (left to the garbage collector, unusable afterwards)', () => {
+    const small = tensor([1, 2, 3]);
+    small.dispose();
+    expect(() => small.add(1)).toThrow(ArgumentError);
+  });
+});
+
+/** A two-layer MLP step: returns the loss; grads land in the parameters. */
+function step(model: nn.Module, x: Tensor, y: Tensor): number {
+  model.zeroGrad();
+  const loss = (model.forward(x) as Tensor).sub(y).square().mean();
+  loss.backward();
+  return loss.item();
+}
+
+describe('backward frees its temporaries', () => {
+  const model = (): nn.Sequential => {
+    const m = new nn.Sequential(new nn.Linear(64, 128), new nn.ReLU(), new nn.Linear(128, 64));
+    m.parameters().forEach((p, i) => p.data.set(randn(p.shape, { generator: new Generator(i) }).mul(0.1).toTypedArray()));
+    return m;
+  };
+
+  it('keeps the gradients it hands out, equal to those of a run that frees nothing (a hook disables freeing)', () => {
+    const x = randn([256, 64], { generator: g });
+    const y = randn([256, 64], { generator: g });
+    const a = model();
+    const b = model();
+    step(a, x, y);
+    // a hook on the input means user code saw the gradients: nothing is freed in b's backward
+    const xb = x.detach().requiresGrad_(true);
+    xb.registerHook(() => undefined);
+    b.zeroGrad();
+    (b.forward(xb) as Tensor).sub(y).square().mean().backward();
+    a.parameters().forEach((p, i) => {
+      const q = b.parameters()[i]!;
+      expect(p.grad!.disposed).toBe(false);
+      expect(Array.from(p.grad!.toTypedArray())).toEqual(Array.from(q.grad!.toTypedArray()));
+    });
+  });
+
+  it('after backward, the heap holds only the new gradients: every temporary block went back to the pool', () => {
+    const m = model();
+    const x = randn([256, 64], { generator: g });
+    const y = randn([256, 64], { generator: g });
+    step(m, x, y);
+    m.zeroGrad();
+    const loss = (m.forward(x) as Tensor).sub(y).square().mean();
+    const before = wasmMemoryStats().bytesInUse;
+    loss.backward();
+    // the two weight gradients (8192 floats each) are heap blocks; the biases' (< 256 elements) live on the JS heap
+    expect(wasmMemoryStats().bytesInUse - before).toBe(2 * 8192 * 4);
+  });
+
+  it('a gradient hook may keep the gradient it sees: nothing is freed under it', () => {
+    const x = randn([32, 32], { generator: g, requiresGrad: true });
+    const h = x.mul(3);
+    let stash: Tensor | null = null;
+    h.registerHook((grad) => {
+      stash = grad;
+    });
+    h.exp().sum().backward();
+    expect(stash!.disposed).toBe(false);
+    expect(stash!.sub(h.detach().exp()).abs().max().item()).toBeLessThan(1e-4);
+  });
+
+  it('custom ops run user code in backward: their gradients are not freed under them', () => {
+    let seen: Tensor | null = null;
+    const keep = customOp({
+      name: 'keep',
+      forward: (_ctx, t) => t.mul(1),
+      backward: (_ctx, grad) => {
+        seen = grad.mul(2);
+        return seen;
+      },
+    });
+    const x = randn([32, 32], { generator: g, requiresGrad: true });
+    keep(x.mul(3)).sum().backward();
+    expect(seen!.disposed).toBe(false);
+    expect(seen!.sum().item()).toBeCloseTo(2 * 32 * 32, 3);
+    expect(x.grad!.sum().item()).toBeCloseTo(6 * 32 * 32, 2);
+  });
+});
