@@ -113,4 +113,24 @@ describe('wasm backend against the TypeScript reference (large shapes)', () => {
     }
     expectClose(...both(withGrads((x) => x.softmax(-1).log().mul(x.sigmoid()).tanh()), [c]));
   });
+
+  it('SIMD exp and sigmoid: within 2 ulp of float64 over the float32 range (subnormal results flush to 0); overflow, ±Infinity and NaN exact', () => {
+    const values = Float32Array.from({ length: 4099 }, (_, i) => -100 + (200 * i) / 4098);
+    values.set([Number.NaN, Infinity, -Infinity, 88.72, 88.73, -87.33, -87.34, -103, 0, -0], 0);
+    setBackend('wasm');
+    const x = tensor(values);
+    const e = x.exp().toTypedArray();
+    const s = x.sigmoid().toTypedArray();
+    setBackend('js');
+    values.forEach((v, i) => {
+      const ref = Math.fround(Math.exp(v));
+      if (Number.isNaN(v)) expect(e[i]).toBeNaN();
+      else if (ref === Infinity || ref === 0) expect(e[i]).toBe(ref);
+      else if (ref < 2 ** -126) expect(e[i]).toBeLessThanOrEqual(2 ** -126); // subnormal results flush to 0
+      else expect(Math.abs(e[i]! - ref)).toBeLessThanOrEqual(2 * 2 ** (Math.floor(Math.log2(ref)) - 23));
+      const sig = 1 / (1 + Math.exp(-v));
+      if (Number.isNaN(v)) expect(s[i]).toBeNaN();
+      else expect(Math.abs(s[i]! - sig)).toBeLessThanOrEqual(4e-7 * Math.max(sig, 1e-30) + 1e-38);
+    });
+  });
 });

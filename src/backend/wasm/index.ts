@@ -51,6 +51,7 @@ function ensure(): { heap: WasmHeap; k: WasmKernels } {
   }
   return { heap, k: kernels };
 }
+
 const heapScratchKeepAlive: TypedArray[] = [];
 
 /** Heap placement for storage of at least MIN_ELEMENTS elements (installed while this backend is active). */

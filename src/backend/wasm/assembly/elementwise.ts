@@ -103,8 +103,11 @@ export const RSQRT: i32 = 11;
   const lo = f32x4.splat(-87.336544);
   const overflow = f32x4.gt(x, hi);
   const underflow = f32x4.lt(x, lo);
-  let v = f32x4.min(f32x4.max(x, lo), hi);
-  const n = f32x4.nearest(f32x4.mul(v, f32x4.splat(1.44269504088896341)));
+  // NOTE: pmin/pmax are single instructions; wasm's min/max add NaN and ±0 fix-ups (NaN is handled below)
+  let v = f32x4.pmin(f32x4.pmax(x, lo), hi);
+  // n = round(v·log2 e): adding 1.5·2^23 rounds to an integer held in the low mantissa bits
+  const t = f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), f32x4.splat(12582912.0));
+  const n = f32x4.sub(t, f32x4.splat(12582912.0));
   v = f32x4.sub(v, f32x4.mul(n, f32x4.splat(0.693359375)));
   v = f32x4.sub(v, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -115,7 +118,7 @@ export const RSQRT: i32 = 11;
   p = f32x4.add(f32x4.mul(p, v), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, v), v), v), f32x4.splat(1));
   // 2^n: n + 127 in the exponent field (n in [-126, 128]; split the scaling in two halves to reach the ends)
-  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const ni = i32x4.sub(t, i32x4.splat(0x4b400000)); // the integer n, from t's bits
   const half = i32x4.shr_s(ni, 1);
   const s1 = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
   const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
@@ -197,10 +200,25 @@ export function unaryRowOf(op: i32, x: usize, sx: i32, out: usize, n: i32): void
   }
 }
 
+/** One row of a copy: a memcpy, a fill (sx = 0, broadcast) or a strided gather. */
+function copyRow(src: usize, sx: i32, dst: usize, n: i32): void {
+  if (sx == 1) {
+    memory.copy(dst, src, <usize>n << 2);
+  } else if (sx == 0) {
+    const v = v128.load32_splat(src);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), v);
+    const x = load<f32>(src);
+    for (; j < n; j++) store<f32>(dst + (<usize>j << 2), x);
+  } else {
+    for (let j = 0; j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>(j * sx) << 2)));
+  }
+}
+
 /** One row: out[j] = op(x[j·sx]), SIMD when x is contiguous. */
 @inline function unaryRow(op: i32, src: usize, sx: i32, dst: usize, n: i32): void {
-  if (op == COPY && sx == 1) {
-    memory.copy(dst, src, <usize>n << 2);
+  if (op == COPY) {
+    copyRow(src, sx, dst, n);
     return;
   }
   let j = 0;

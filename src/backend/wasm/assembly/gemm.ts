@@ -72,8 +72,8 @@ export function gemmScratchBytes(): i32 {
   storeTile(c, ldcBytes, add, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
-// The same micro-kernel reading B's rows in place (row stride ldbBytes) instead of a packed panel.
-@inline function microDirect(ap: usize, bp: usize, ldbBytes: usize, c: usize, ldcBytes: usize, kc: i32, add: bool): void {
+// The micro-kernel reading A in place too: rows a0..a3 advance by acsBytes per step (no packing at all).
+@inline function microStrided(a0: usize, a1: usize, a2: usize, a3: usize, acsBytes: usize, bp: usize, ldbBytes: usize, c: usize, ldcBytes: usize, kc: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -81,35 +81,38 @@ export function gemmScratchBytes(): i32 {
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
+    let a = v128.load32_splat(a0);
     c00 = f32x4.add(c00, f32x4.mul(a, b0));
     c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 4);
+    a = v128.load32_splat(a1);
     c10 = f32x4.add(c10, f32x4.mul(a, b0));
     c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 8);
+    a = v128.load32_splat(a2);
     c20 = f32x4.add(c20, f32x4.mul(a, b0));
     c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 12);
+    a = v128.load32_splat(a3);
     c30 = f32x4.add(c30, f32x4.mul(a, b0));
     c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    ap += 16;
+    a0 += acsBytes;
+    a1 += acsBytes;
+    a2 += acsBytes;
+    a3 += acsBytes;
     bp += ldbBytes;
   }
-  storeTile(c, ldcBytes, add, c00, c01, c10, c11, c20, c21, c30, c31);
+  storeTile(c, ldcBytes, false, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /**
- * C = A·B for few rows of A (m·k fits the scratch) and B with unit column stride: A is packed
- * once, and each NR-wide panel of B is read in place by every row tile while it sits in cache.
+ * C = A·B for small products with B of unit column stride: nothing is packed (packing costs as much
+ * as the product at these sizes); each NR-wide panel of B is read in place by every row tile while
+ * it sits in cache, and A's rows are read in place too. Only a partial last panel of B is copied.
  */
-function sgemmFewRows(a: usize, ars: i32, acs: i32, b: usize, brs: i32, c: usize, ldcBytes: usize, m: i32, n: i32, k: i32, scratch: usize): void {
-  const tiles = (m + MR - 1) / MR;
-  const apack = scratch;
-  for (let t = 0; t < tiles; t++) packA(a, ars, acs, t * MR, min(MR, m - t * MR), 0, k, apack + (<usize>(t * MR * k) << 2));
-  const panel = apack + (<usize>(tiles * MR * k) << 2); // a zero-padded copy of the last, partial panel of B
+function sgemmSmall(a: usize, ars: i32, acs: i32, b: usize, brs: i32, c: usize, ldcBytes: usize, m: i32, n: i32, k: i32, scratch: usize): void {
+  const panel = scratch; // a zero-padded copy of the last, partial panel of B
   const edge = panel + (<usize>(k * NR) << 2);
   const ldbBytes = <usize>brs << 2;
+  const arsBytes = <usize>ars << 2;
+  const acsBytes = <usize>acs << 2;
   for (let j0 = 0; j0 < n; j0 += NR) {
     const width = min(NR, n - j0);
     let bp = b + (<usize>j0 << 2);
@@ -119,15 +122,18 @@ function sgemmFewRows(a: usize, ars: i32, acs: i32, b: usize, brs: i32, c: usize
       bp = panel;
       stride = <usize>(NR << 2);
     }
-    for (let t = 0; t < tiles; t++) {
-      const i0 = t * MR;
+    for (let i0 = 0; i0 < m; i0 += MR) {
       const rows = min(MR, m - i0);
       const target = c + <usize>i0 * ldcBytes + (<usize>j0 << 2);
-      const ap = apack + (<usize>(t * MR * k) << 2);
+      const a0 = a + <usize>i0 * arsBytes;
+      // rows past the end read row i0 again (valid memory); their results are dropped
+      const a1 = rows > 1 ? a0 + arsBytes : a0;
+      const a2 = rows > 2 ? a0 + 2 * arsBytes : a0;
+      const a3 = rows > 3 ? a0 + 3 * arsBytes : a0;
       if (rows == MR && width == NR) {
-        microDirect(ap, bp, stride, target, ldcBytes, k, false);
+        microStrided(a0, a1, a2, a3, acsBytes, bp, stride, target, ldcBytes, k);
       } else {
-        microDirect(ap, bp, stride, edge, <usize>(NR << 2), k, false);
+        microStrided(a0, a1, a2, a3, acsBytes, bp, stride, edge, <usize>(NR << 2), k);
         for (let r = 0; r < rows; r++) {
           for (let j = 0; j < width; j++) store<f32>(target + <usize>r * ldcBytes + (<usize>j << 2), load<f32>(edge + (<usize>(r * NR + j) << 2)));
         }
@@ -291,9 +297,8 @@ export function sgemm(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32
     sgemmDot(a, ars, b, bcs, c, ldcBytes, m, n, k);
     return;
   }
-  const tiles = (m + MR - 1) / MR;
-  if (bcs == 1 && m <= 128 && (tiles * MR * k + k * NR + MR * NR) <= KC * NC + MR * KC) {
-    sgemmFewRows(a, ars, acs, b, brs, c, ldcBytes, m, n, k, scratch);
+  if (bcs == 1 && m <= 128 && k * NR + MR * NR <= KC * NC + MR * KC) {
+    sgemmSmall(a, ars, acs, b, brs, c, ldcBytes, m, n, k, scratch);
     return;
   }
   const bpack = scratch;
