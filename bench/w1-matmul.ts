@@ -1,7 +1,8 @@
 /**
  * W1 (../shared/WORKLOADS.md): C = A·B for square n×n float32 inputs uniform [0, 1), created outside
  * the timed region; C is allocated on each call and read back as a typed array by every framework
- * (nabla `toTypedArray()`, tfjs `dataSync()`), so that the work surely happens. GFLOP/s = 2n³ / t,
+ * (nabla `toTypedArray()`, tfjs `dataSync()`), so that the work surely happens, then disposed
+ * (nabla `dispose()`, tfjs `tf.tidy`). GFLOP/s = 2n³ / t,
  * t the mean time of one call. Also: nabla wasm's thread scaling and a float64 figure (tfjs has no
  * float64; nabla's wasm backend runs float64 on its TypeScript kernels).
  */
@@ -30,7 +31,13 @@ function nablaCase(n: number, backend: NablaBackend, name: string, threads = DEF
   const a = rand([n, n], { dtype });
   const b = rand([n, n], { dtype });
   const slow = backend === 'js' || dtype === 'float64';
-  return { name, setup: () => useNabla(backend, threads), run: () => void a.matmul(b).toTypedArray(), options: slow ? slowProtocol(n) : undefined };
+  // C is read back and then disposed, as tf.tidy disposes tfjs's (its heap block is reused at once)
+  const run = (): void => {
+    const c = a.matmul(b);
+    c.toTypedArray();
+    c.dispose();
+  };
+  return { name, setup: () => useNabla(backend, threads), run, options: slow ? slowProtocol(n) : undefined };
 }
 
 function tfjsCase(n: number, backend: 'cpu' | 'wasm'): TimedCase {

@@ -4,7 +4,7 @@
  * hands out stay intact.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Generator, customOp, nn, randn, setBackend, tensor, wasmMemoryStats, type Backend, type Tensor } from '../src/index.js';
+import { ArgumentError, Generator, customOp, nn, optim, randn, setBackend, tensor, wasmMemoryStats, type Backend, type Tensor } from '../src/index.js';
 
 let previous: Backend;
 beforeAll(() => {
@@ -122,3 +122,25 @@ describe('backward frees its temporaries', () => {
     expect(x.grad!.sum().item()).toBeCloseTo(6 * 32 * 32, 2);
   });
 });
+
+describe('optimiser steps free their temporaries', () => {
+  it('the heap grows by the state the optimiser keeps (momentum buffers, moments), nothing else; the state stays usable', () => {
+    for (const [make, stateTensors] of [
+      [(ps: Tensor[]) => new optim.SGD(ps, { lr: 0.1 }), 0],
+      [(ps: Tensor[]) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 }), 1],
+      [(ps: Tensor[]) => new optim.Adam(ps, { lr: 1e-3 }), 2],
+    ] as const) {
+      const w = randn([128, 64], { generator: g, requiresGrad: true });
+      w.grad = randn([128, 64], { generator: g });
+      const opt = make([w]);
+      const before = wasmMemoryStats().bytesInUse;
+      opt.step();
+      expect(wasmMemoryStats().bytesInUse - before).toBe(stateTensors * 8192 * 4);
+      opt.step();
+      expect(wasmMemoryStats().bytesInUse - before).toBe(stateTensors * 8192 * 4);
+      for (const value of Object.values(opt.state.get(w)!)) if (value instanceof Object && 'disposed' in value) expect(value.disposed).toBe(false);
+      expect(Number.isFinite(w.sum().item())).toBe(true);
+    }
+  });
+});
+

@@ -25,7 +25,7 @@ current.activate?.();
 /**
  * The backend that runs kernels now.
  * @example
- * backend().name; // 'js'
+ * backend().name; // 'wasm' where WebAssembly SIMD and shared memory exist, else 'js'
  */
 export function backend(): Backend {
   return current;
@@ -66,7 +66,7 @@ export function setBackend(b: string | Backend): Backend {
 /**
  * Names of the registered backends.
  * @example
- * listBackends(); // ['js']
+ * listBackends(); // ['js', 'wasm']
  */
 export function listBackends(): string[] {
   return [...registry.keys()];

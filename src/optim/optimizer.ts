@@ -6,6 +6,7 @@
  */
 import { ArgumentError, check, fmt } from '../core/errors.js';
 import { enableGrad, noGrad } from '../core/grad-mode.js';
+import { recordStorage, type Storage } from '../core/storage.js';
 import { Tensor } from '../core/tensor.js';
 
 /** The hyper-parameters every optimiser has: a learning rate. */
@@ -165,7 +166,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   step<L>(closure: () => L): L;
   step<L>(closure?: () => L): L | undefined {
     const loss = closure === undefined ? undefined : enableGrad(closure);
-    noGrad(() => {
+    const [, created] = recordStorage(() => noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           const grad = p.grad;
@@ -178,7 +179,14 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
           this.update(p, grad, state, group);
         }
       }
-    });
+    }));
+    // Lifetime rule: what the updates created is garbage once they are done, except the state they
+    // keep (moment estimates, momentum buffers); freeing it now lets the wasm heap reuse its blocks
+    const kept = new Set<Storage>();
+    for (const state of this.state.values()) {
+      for (const value of Object.values(state as Record<string, StateValue>)) if (value instanceof Tensor) kept.add(value._storage);
+    }
+    for (const storage of created) if (!kept.has(storage)) storage.dispose();
     return loss;
   }
 
