@@ -144,3 +144,51 @@ describe('optimiser steps free their temporaries', () => {
   });
 });
 
+
+describe('gradients backward allocates', () => {
+  it('accumulate in place across backward calls (a held .grad sees the sum, as in PyTorch)', () => {
+    const w = randn([32, 16], { generator: g, requiresGrad: true });
+    const x = randn([8, 32], { generator: g });
+    x.matmul(w).sum().backward();
+    const first = w.grad!;
+    const once = first.toArray() as number[][];
+    x.matmul(w).sum().backward();
+    expect(w.grad).toBe(first);
+    const twice = first.toArray() as number[][];
+    for (let i = 0; i < 32; i++) for (let j = 0; j < 16; j++) expect(twice[i]![j]!).toBeCloseTo(2 * once[i]![j]!, 4);
+  });
+
+  it('are freed by zeroGrad (module and optimiser); a gradient user code assigned is only dropped', () => {
+    const model = new nn.Linear(64, 32);
+    const x = randn([4, 64], { generator: g });
+    model.forward(x).sum().backward();
+    const fromBackward = model.weight.grad!;
+    const before = wasmMemoryStats().bytesInUse;
+    model.zeroGrad();
+    expect(model.weight.grad).toBe(null);
+    expect(fromBackward.disposed).toBe(true);
+    expect(before - wasmMemoryStats().bytesInUse).toBe(64 * 32 * 4);
+    expect(() => fromBackward.sum()).toThrow(/disposed.*zeroGrad/);
+
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+    model.forward(x).sum().backward();
+    const again = model.weight.grad!;
+    const mine = randn([32], { generator: g });
+    model.bias!.grad = mine;
+    opt.zeroGrad();
+    expect(again.disposed).toBe(true);
+    expect(mine.disposed).toBe(false);
+    expect(model.bias!.grad).toBe(null);
+  });
+
+  it('are neither reused nor freed with createGraph (the new graph holds them)', () => {
+    const w = randn([16], { generator: g, requiresGrad: true });
+    w.mul(w).sum().backward(undefined, { createGraph: true });
+    const first = w.grad!;
+    w.mul(w).sum().backward(undefined, { createGraph: true });
+    expect(w.grad).not.toBe(first);
+    w.grad = null;
+    expect(first.disposed).toBe(false);
+    expect(first.requiresGrad).toBe(true);
+  });
+});

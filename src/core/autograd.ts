@@ -244,7 +244,7 @@ export function runBackward(
       if (node.hooks !== null || node.op.userCode === true) userCode = true;
       g = runHooks(node.hooks, g);
       if (node.retained !== null) {
-        retainInto(node.retained, g);
+        retainInto(node.retained, g, createGraph);
         retained.push(node.retained);
       }
       if (wanted?.has(node)) captured.set(node, g);
@@ -279,7 +279,7 @@ export function runBackward(
       if (wanted !== null) {
         if (wanted.has(leaf)) captured.set(leaf, grad);
       } else {
-        retainInto(leaf, grad);
+        retainInto(leaf, grad, createGraph);
         retained.push(leaf);
       }
     }
@@ -303,11 +303,34 @@ export function runBackward(
   return inputs ? inputs.map((t) => captured.get(t._node ?? t) ?? null) : [];
 }
 
+/** Gradients a backward pass allocated for a `.grad` (not ones user code assigned): later passes
+ * accumulate into them in place, as PyTorch does, and `releaseGrad` frees them. */
+const ownedGrads = new WeakSet<Tensor>();
+
 /**
  * Adds `g` into `t.grad` (runs in the backward's grad mode: recorded only with createGraph).
  * The first gradient is cloned: the same tensor may reach several leaves
  * (add's vjp returns g twice), and an in-place update of one `.grad` must not change another.
  */
-function retainInto(t: Tensor, g: Tensor): void {
-  t.grad = t.grad === null ? g.clone() : t.grad.add(g);
+function retainInto(t: Tensor, g: Tensor, createGraph: boolean): void {
+  const prev = t.grad;
+  if (prev !== null && !createGraph && ownedGrads.has(prev) && !prev.requiresGrad && !prev.disposed) {
+    prev.add_(g);
+    return;
+  }
+  const grad = prev === null ? g.clone() : prev.add(g);
+  t.grad = grad;
+  if (!createGraph) ownedGrads.add(grad);
+}
+
+/**
+ * Sets `t.grad` to null and, when a backward pass allocated that gradient, frees its storage at
+ * once (what `zeroGrad` does; a gradient that user code assigned is only dropped).
+ * @example
+ * releaseGrad(weight); // weight.grad === null, its old gradient's storage is back in the pool
+ */
+export function releaseGrad(t: Tensor): void {
+  const g = t.grad;
+  t.grad = null;
+  if (g !== null && ownedGrads.has(g)) g.dispose();
 }

@@ -27,7 +27,7 @@ export class Storage {
   /** The typed array; reading it after `dispose` throws. */
   get data(): TypedArray {
     const data = this._data;
-    if (data === null) throw new ArgumentError('[tensor] this tensor\'s storage has been disposed (tensor.dispose() or the end of a backward pass that created it)');
+    if (data === null) throw new ArgumentError('[tensor] this tensor\'s storage has been disposed (tensor.dispose(), the end of a backward pass that created it, or zeroGrad freeing a gradient)');
     return data;
   }
 

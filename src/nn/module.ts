@@ -4,6 +4,7 @@
  * follow PyTorch's dotted scheme (`features.0.weight`).
  */
 import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
+import { releaseGrad } from '../core/autograd.js';
 import { noGrad } from '../core/grad-mode.js';
 import { showShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
@@ -147,9 +148,12 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears every parameter's gradient (sets it to null, as PyTorch's default). */
+  /**
+   * Clears every parameter's gradient (sets it to null, as PyTorch's default) and frees the
+   * gradients backward allocated (clone one you want to keep past this call).
+   */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) releaseGrad(p);
   }
 
   /** Calls `fn` on every submodule (children first, as PyTorch) and on this module; returns this. */

@@ -26,6 +26,24 @@ function as3d(v: StridedView, batch: number, dtype: DType): StridedView {
   return { data: copy, shape: [batch, rows, cols], strides: contiguousStrides([batch, rows, cols]), offset: 0 };
 }
 
+/** True when the last two dims of `t` are column-major (a transposed view, as Wᵀ in `linear`). */
+function columnMajor(t: Tensor): boolean {
+  const nd = t.ndim;
+  const rows = t.shape[nd - 2]!;
+  const cols = t.shape[nd - 1]!;
+  return rows > 1 && cols > 1 && t.strides[nd - 2] === 1 && t.strides[nd - 1] === rows;
+}
+
+/**
+ * x·y, computed so that the result has the layout of `like`: for a column-major `like` it is
+ * (yᵀ·xᵀ)ᵀ, so that the gradient of a transposed view (Wᵀ) comes out as the transposed view of a
+ * contiguous product and `.grad` of W needs no transposing copy (PyTorch's grads follow their
+ * tensor's layout too).
+ */
+function productLike(x: Tensor, y: Tensor, like: Tensor): Tensor {
+  return columnMajor(like) ? y.transpose(-1, -2).matmul(x.transpose(-1, -2)).transpose(-1, -2) : x.matmul(y);
+}
+
 // d(A·B) = (g·Bᵀ, Aᵀ·g), summed over broadcast batch dims
 const MATMUL: OpDef<DType> = {
   name: 'matmul',
@@ -41,8 +59,8 @@ const MATMUL: OpDef<DType> = {
     return fresh(backend().matmul(a3, b3, dtype), [...batch, m, n], dtype);
   },
   vjp: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
-    da ? g.matmul(b!.transpose(-1, -2)).sumToShape(a!.shape) : null,
-    db ? a!.transpose(-1, -2).matmul(g).sumToShape(b!.shape) : null,
+    da ? productLike(g, b!.transpose(-1, -2), a!).sumToShape(a!.shape) : null,
+    db ? productLike(a!.transpose(-1, -2), g, b!).sumToShape(b!.shape) : null,
   ],
 };
 

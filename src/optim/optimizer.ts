@@ -4,6 +4,7 @@
  * `zeroGrad`, `step` (the update runs under `noGrad`), `addParamGroup` and state dicts in
  * PyTorch's shape.
  */
+import { releaseGrad } from '../core/autograd.js';
 import { ArgumentError, check, fmt } from '../core/errors.js';
 import { enableGrad, noGrad } from '../core/grad-mode.js';
 import { recordStorage, type Storage } from '../core/storage.js';
@@ -133,7 +134,8 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   }
 
   /**
-   * Clears the gradients of all optimised parameters: sets them to null (default) or, with
+   * Clears the gradients of all optimised parameters: sets them to null (default; the gradients
+   * backward allocated are freed, so clone one you want to keep past this call) or, with
    * `setToNone: false`, zeroes them in place.
    * @example
    * opt.zeroGrad();
@@ -144,7 +146,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       for (const p of group.params) {
         if (p.grad === null) continue;
         if (setToNone) {
-          p.grad = null;
+          releaseGrad(p);
         } else {
           if (p.grad.requiresGrad) p.grad = p.grad.detach();
           const grad = p.grad;

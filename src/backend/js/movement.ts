@@ -108,10 +108,17 @@ export function indexSelect(x: StridedView, axis: number, index: StridedView, dt
   const out = allocate(dtype, outer * k * inner);
   const stride = x.strides[axis] ?? 0;
   let o = 0;
+  // rows of unit-stride inner elements (the usual embedding lookup) are copied whole
+  const rows = isContiguous({ shape: shape.slice(axis + 1), strides: x.strides.slice(axis + 1) }) && dtypeOfArray(x.data) === dtype;
   for (let a = 0; a < outer; a++) {
     for (let j = 0; j < k; j++) {
       const start = outerOffsets[a]! + picked[j]! * stride;
-      for (let b = 0; b < inner; b++) out[o++] = x.data[start + innerOffsets[b]!]!;
+      if (rows) {
+        out.set(x.data.subarray(start, start + inner), o);
+        o += inner;
+      } else {
+        for (let b = 0; b < inner; b++) out[o++] = x.data[start + innerOffsets[b]!]!;
+      }
     }
   }
   return out;
@@ -129,12 +136,18 @@ export function indexAdd(base: StridedView, axis: number, index: StridedView, sr
   const outer = shape.slice(0, axis).reduce((p, s) => p * s, 1);
   const inner = shape.slice(axis + 1).reduce((p, s) => p * s, 1);
   const n = shape[axis] ?? 1;
-  const srcOffsets = offsetsOf(src);
-  let i = 0;
+  // a contiguous src is read in order; otherwise through its element offsets
+  const srcOffsets = isContiguous(src) ? null : offsetsOf(src);
+  const data = src.data;
+  let i = src.offset;
   for (let a = 0; a < outer; a++) {
     for (let j = 0; j < k; j++) {
       const row = (a * n + index.data[index.offset + j * (index.strides[0] ?? 0)]!) * inner;
-      for (let b = 0; b < inner; b++) out[row + b]! += src.data[srcOffsets[i++]!]!;
+      if (srcOffsets === null) {
+        for (let b = 0; b < inner; b++) out[row + b]! += data[i++]!;
+      } else {
+        for (let b = 0; b < inner; b++) out[row + b]! += data[srcOffsets[i++ - src.offset]!]!;
+      }
     }
   }
   return out;

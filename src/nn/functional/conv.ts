@@ -23,7 +23,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   check(x.dtype === weight.dtype, DTypeError, () => `[linear] input (${x.dtype}) and weight (${weight.dtype}) must have the same dtype`);
   check(x.ndim >= 1 && x.shape[x.ndim - 1] === weight.shape[1], ShapeError,
     () => `[linear] input of shape ${showShape(x.shape)} does not end in the weight's ${weight.shape[1]} input features (weight ${showShape(weight.shape)})`);
-  const out = x.matmul(weight.t());
+  // batch dims fold into rows: one product (and one for the weight's gradient) instead of a batch
+  const out = x.ndim > 2
+    ? x.reshape([-1, weight.shape[1]!]).matmul(weight.t()).reshape([...x.shape.slice(0, -1), weight.shape[0]!])
+    : x.matmul(weight.t());
   if (bias === null) return out;
   checkTensor(bias, 'linear', 'bias');
   check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], ShapeError,
