@@ -21,7 +21,8 @@ class MLP extends nn.Module {
   }
 }
 
-function nablaCase(backend: NablaBackend): TrainCase {
+/** The nabla case of W3 on `backend` (also used by bench/memory-w3.ts). */
+export function w3NablaCase(backend: NablaBackend): TrainCase {
   useNabla(backend);
   manualSeed(3);
   const model = new MLP();
@@ -75,5 +76,5 @@ function tfjsCase(backend: 'cpu' | 'wasm'): TrainCase {
 }
 
 export function w3Cases(): TrainCase[] {
-  return [...NABLA_BACKENDS.map(nablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
+  return [...NABLA_BACKENDS.map(w3NablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
 }
