@@ -99,6 +99,12 @@ describe('wasm backend against the TypeScript reference (large shapes)', () => {
       const b = r([o], true);
       expectClose(...both(withGrads((t, ww, bb) => F.conv2d(t, ww, bb, options)), [x, w, b]), 1e-4);
     }
+    // narrow inputs with wide padding: rows of windows partly, wholly or never inside the input
+    const narrow = r([2, 3, 4, 3], true);
+    for (const [k, options] of [[5, { padding: 2 }], [3, { padding: 3, dilation: 2 }], [4, { padding: 'same' }], [1, { padding: 1 }]] as const) {
+      const w = r([4, 3, k, k], true);
+      expectClose(...both(withGrads((t, ww) => F.conv2d(t, ww, null, options)), [narrow, w]), 1e-4);
+    }
   });
 
   it('elementwise ops with N-d broadcasting, comparisons, where, and reductions over any axes', () => {

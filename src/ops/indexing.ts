@@ -116,6 +116,16 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return apply(GATHER, [x, index], { dim: d });
 }
 
+/**
+ * `gather` for indices a kernel of ours produced (max-pooling's argmax): the same op, without the
+ * bounds scan of every entry. Not exported from the package: user indices always go through `gather`.
+ * @example
+ * gatherTrusted(x.reshape(n, c, h * w), 2, maxPoolIndices(x, win));
+ */
+export function gatherTrusted(x: Tensor, dim: number, index: Tensor): Tensor {
+  return apply(GATHER, [x, index], { dim });
+}
+
 // d scatterAdd = (g, —, g gathered at the indices)
 const SCATTER_ADD: OpDef<{ dim: number; dtype: DType }> = {
   name: 'scatterAdd',

@@ -8,6 +8,7 @@ import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../core/er
 import { isFloating } from '../../core/dtype.js';
 import { showShape } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
+import { gatherTrusted } from '../../ops/indexing.js';
 import { checkTensor } from '../../ops/util.js';
 import { maxPoolIndices, pairArg, unfold, unfoldWide, windowGrid, windowOf } from '../../ops/window.js';
 
@@ -168,7 +169,7 @@ export function maxPool2d(input: Tensor, kernelSize: number | readonly [number, 
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = windowGrid(h, w, win, 'maxPool2d');
   const index = maxPoolIndices(x, win); // [N, C, oh·ow]
-  const out = x.reshape(n, c, h * w).gather(2, index).reshape(n, c, oh, ow);
+  const out = gatherTrusted(x.reshape(n, c, h * w), 2, index).reshape(n, c, oh, ow);
   return input.ndim === 3 ? out.squeeze(0) : out;
 }
 

@@ -24,14 +24,26 @@ export function unfold(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i3
           for (let oi = 0; oi < oh; oi++) {
             const row = oi * sh - ph + i * dh;
             if (row < 0 || row >= h) {
-              memory.fill(o, 0, <usize>ow << 2);
+              for (let k = 0; k < ow; k++) store<f32>(o + (<usize>k << 2), 0);
               o += <usize>ow << 2;
               continue;
             }
             const rowBase = base + (<usize>(row * s2) << 2);
             let col = j * dw - pw;
-            if (sw == 1 && s3 == 1 && col >= 0 && col + ow <= w) {
-              memory.copy(o, rowBase + (<usize>col << 2), <usize>ow << 2); // the whole row of windows is inside
+            if (sw == 1 && s3 == 1) {
+              // windows lo..hi−1 read inside the row: copy them, zero the padding on either side
+              const lo = insideFrom(col, ow);
+              const hi = insideTo(col, w, lo, ow);
+              // NOTE: inline loops, not memory.copy/fill: on shared memory those are runtime calls that
+              // cost more than a row of 14–28 floats
+              for (let k = 0; k < lo; k++) store<f32>(o + (<usize>k << 2), 0);
+              const dst = o + (<usize>lo << 2);
+              const from = rowBase + (<usize>(col + lo) << 2);
+              const len = hi - lo;
+              let k = 0;
+              for (; k + 4 <= len; k += 4) v128.store(dst + (<usize>k << 2), v128.load(from + (<usize>k << 2)));
+              for (; k < len; k++) store<f32>(dst + (<usize>k << 2), load<f32>(from + (<usize>k << 2)));
+              for (let k = hi; k < ow; k++) store<f32>(o + (<usize>k << 2), 0);
               o += <usize>ow << 2;
               continue;
             }
@@ -45,6 +57,16 @@ export function unfold(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i3
       }
     }
   }
+}
+
+/** With unit stride, the first window (of ow) whose column col + oj is ≥ 0. */
+@inline function insideFrom(col: i32, ow: i32): i32 {
+  return min(max(-col, 0), ow);
+}
+
+/** With unit stride, one past the last window (from lo, of ow) whose column col + oj is < w. */
+@inline function insideTo(col: i32, w: i32, lo: i32, ow: i32): i32 {
+  return max(min(w - col, ow), lo);
 }
 
 /** The adjoint of unfold: cols (element (b, r, p) at cols + 4·(b·cs0 + r·cs1 + p·cs2)) summed into out [N, C, H, W] (contiguous). */
@@ -66,12 +88,16 @@ export function fold(cols: usize, cs0: i32, cs1: i32, cs2: i32, n: i32, c: i32, 
             const rowBase = base + (<usize>(row * w) << 2);
             let src = rowStart + (<usize>(oi * ow * cs2) << 2);
             let col = j * dw - pw;
-            if (sw == 1 && cs2 == 1 && col >= 0 && col + ow <= w) {
-              // the whole row of windows is inside: add it with SIMD
-              const dst = rowBase + (<usize>col << 2);
+            if (sw == 1 && cs2 == 1) {
+              // windows lo..hi−1 land inside the row: add them with SIMD (the others fell on padding)
+              const lo = insideFrom(col, ow);
+              const hi = insideTo(col, w, lo, ow);
+              const dst = rowBase + (<usize>(col + lo) << 2);
+              const from = src + (<usize>lo << 2);
+              const len = hi - lo;
               let k = 0;
-              for (; k + 4 <= ow; k += 4) v128.store(dst + (<usize>k << 2), f32x4.add(v128.load(dst + (<usize>k << 2)), v128.load(src + (<usize>k << 2))));
-              for (; k < ow; k++) store<f32>(dst + (<usize>k << 2), load<f32>(dst + (<usize>k << 2)) + load<f32>(src + (<usize>k << 2)));
+              for (; k + 4 <= len; k += 4) v128.store(dst + (<usize>k << 2), f32x4.add(v128.load(dst + (<usize>k << 2)), v128.load(from + (<usize>k << 2))));
+              for (; k < len; k++) store<f32>(dst + (<usize>k << 2), load<f32>(dst + (<usize>k << 2)) + load<f32>(from + (<usize>k << 2)));
               continue;
             }
             for (let oj = 0; oj < ow; oj++) {
