@@ -4,7 +4,8 @@
  * hands out stay intact.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Generator, customOp, nn, optim, randn, setBackend, tensor, wasmMemoryStats, type Backend, type Tensor } from '../src/index.js';
+import { ArgumentError, F, Generator, customOp, nn, noGrad, optim, randn, setBackend, tensor, wasmMemoryStats, type Backend, type Tensor } from '../src/index.js';
+import { recordStorage, type Storage } from '../src/core/storage.js';
 
 let previous: Backend;
 beforeAll(() => {
@@ -190,5 +191,63 @@ describe('gradients backward allocates', () => {
     w.grad = null;
     expect(first.disposed).toBe(false);
     expect(first.requiresGrad).toBe(true);
+  });
+});
+
+describe('library functions free their intermediates', () => {
+  const x = randn([2, 3, 9, 9], { generator: g });
+  const w = randn([4, 3, 3, 3], { generator: g, requiresGrad: true });
+  const b = randn([4], { generator: g, requiresGrad: true });
+  const sizes = (ss: Storage[]): number[] => ss.map((s) => s.data.length);
+
+  it('conv2d: the product before the bias at once, the im2col matrix when backward is done with it', () => {
+    const [y, created] = recordStorage(() => F.conv2d(x, w, b, { padding: 1 }));
+    const live = created.filter((s) => !s.disposed);
+    // left: the output and the im2col matrix [27, 2·81] that matmul saved for the weight gradient
+    expect(live).toContain(y._storage);
+    expect(sizes(live.filter((s) => s !== y._storage))).toEqual([27 * 162]);
+    const cols = live.find((s) => s !== y._storage)!;
+    expect(created.some((s) => s.disposed && s.savedBy === 0)).toBe(true); // the product before the bias
+    y.sum().backward();
+    expect(cols.disposed).toBe(true);
+    expect(y._storage.disposed).toBe(false);
+    // the gradients are those of a fresh forward on the reference kernels' path
+    const w2 = w.detach().requiresGrad_();
+    const b2 = b.detach().requiresGrad_();
+    F.conv2d(x, w2, b2, { padding: 1 }).sum().backward();
+    expect(w.grad!.sub(w2.grad!).abs().max().item()).toBeLessThan(1e-5);
+    w.grad = null;
+    b.grad = null;
+  });
+
+  it('keeps what a retained graph needs: backward twice gives the same gradients', () => {
+    const [y, created] = recordStorage(() => F.conv2d(x, w, b, { padding: 1 }));
+    const loss = y.square().sum();
+    loss.backward(undefined, { retainGraph: true });
+    const first = w.grad!.clone();
+    expect(created.filter((s) => !s.disposed).length).toBe(2);
+    w.grad = null;
+    loss.backward();
+    expect(w.grad!.sub(first).abs().max().item()).toBeLessThan(1e-4);
+    expect(created.filter((s) => !s.disposed).map((s) => s === y._storage)).toEqual([true]);
+    w.grad = null;
+  });
+
+  it('without a graph (noGrad) only the result survives the call', () => {
+    const lw = randn([5, 9], { generator: g });
+    const lb = randn([5], { generator: g });
+    const logits = randn([6, 10], { generator: g });
+    const labels = tensor([1, 2, 3, 4, 5, 6], { dtype: 'int32' });
+    for (const f of [
+      () => F.conv2d(x, w, b, { padding: 1 }),
+      () => F.maxPool2d(x, 2),
+      () => F.layerNorm(x, [9], null, null),
+      () => F.linear(x, lw, lb),
+      () => F.crossEntropy(logits, labels),
+    ]) {
+      const [y, created] = recordStorage(() => noGrad(f));
+      expect(created.length).toBeGreaterThan(1);
+      expect(created.filter((s) => !s.disposed)).toEqual([y._storage]);
+    }
   });
 });

@@ -105,6 +105,8 @@ export class Node {
     const savedOutput = save === 'output' || save === 'all' ? output : null;
     const versions = savedInputs.map((t) => t._storage.version);
     if (savedOutput !== null) versions.push(savedOutput._storage.version);
+    for (const t of savedInputs) t._storage.savedBy++;
+    if (savedOutput !== null) savedOutput._storage.savedBy++;
     this.saved = { inputs: savedInputs, output: savedOutput, versions };
   }
 }
@@ -269,7 +271,11 @@ export function runBackward(
         else accumulate(leafGrads, edge, grad);
       });
       if (!retainGraph) {
-        if (node.op.save !== 'none') node.saved = null;
+        if (node.op.save !== 'none') {
+          node.saved = null;
+          for (const t of saved.inputs) t._storage.unsave();
+          saved.output?._storage.unsave();
+        }
         node.op.release?.(node.attrs);
       }
     }

@@ -17,6 +17,10 @@ let recording: Storage[] | null = null;
 export class Storage {
   /** Bumped by every in-place write; backward compares it with the version a saved tensor had. */
   version = 0;
+  /** How many graph nodes hold this storage for their backward (see `releaseInternal`). */
+  savedBy = 0;
+  /** Set by `releaseInternal` while nodes still hold it: disposed when the last one lets go. */
+  private internal = false;
   private _data: TypedArray | null;
 
   constructor(data: TypedArray) {
@@ -34,6 +38,22 @@ export class Storage {
   /** True once disposed. */
   get disposed(): boolean {
     return this._data === null;
+  }
+
+  /**
+   * For storage no user code can reach (the intermediates of a library function such as conv2d's
+   * im2col matrix): disposed now when no graph node saved it, else when backward releases the last
+   * node that did.
+   */
+  releaseInternal(): void {
+    if (this.savedBy === 0) this.dispose();
+    else this.internal = true;
+  }
+
+  /** A graph node that saved this storage released it (backward ran without retainGraph). */
+  unsave(): void {
+    this.savedBy--;
+    if (this.savedBy === 0 && this.internal) this.dispose();
   }
 
   /** Frees the typed array now (back to the wasm heap's pool) and makes every view of it unusable. */
@@ -59,4 +79,18 @@ export function recordStorage<T>(fn: () => T): [T, Storage[]] {
     recording = outer;
     if (outer !== null) for (const s of mine) outer.push(s);
   }
+}
+
+/**
+ * Runs a library function and frees the storage it created that its result does not use, as soon
+ * as nothing needs it: at once, or (when the graph saved it for backward) when backward is done
+ * with it. Only for functions whose intermediates no user code can reach: compositions of ops that
+ * keep no state (no module buffers, no caches).
+ * @example
+ * return freeInternals(() => weight.matmul(unfoldWide(x, win)).add(bias)); // the product is freed
+ */
+export function freeInternals<T extends { _storage: Storage }>(fn: () => T): T {
+  const [out, created] = recordStorage(fn);
+  for (const s of created) if (s !== out._storage) s.releaseInternal();
+  return out;
 }

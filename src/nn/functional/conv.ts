@@ -10,6 +10,7 @@ import { showShape } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { gatherTrusted } from '../../ops/indexing.js';
 import { checkTensor } from '../../ops/util.js';
+import { freeInternals } from '../../core/storage.js';
 import { maxPoolIndices, pairArg, unfold, unfoldWide, windowGrid, windowOf } from '../../ops/window.js';
 
 /**
@@ -25,14 +26,17 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   check(x.ndim >= 1 && x.shape[x.ndim - 1] === weight.shape[1], ShapeError,
     () => `[linear] input of shape ${showShape(x.shape)} does not end in the weight's ${weight.shape[1]} input features (weight ${showShape(weight.shape)})`);
   // batch dims fold into rows: one product (and one for the weight's gradient) instead of a batch
-  const out = x.ndim > 2
-    ? x.reshape([-1, weight.shape[1]!]).matmul(weight.t()).reshape([...x.shape.slice(0, -1), weight.shape[0]!])
-    : x.matmul(weight.t());
-  if (bias === null) return out;
-  checkTensor(bias, 'linear', 'bias');
-  check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], ShapeError,
-    () => `[linear] bias of shape ${showShape(bias.shape)} does not match the ${weight.shape[0]} output features`);
-  return out.add(bias);
+  if (bias !== null) {
+    checkTensor(bias, 'linear', 'bias');
+    check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], ShapeError,
+      () => `[linear] bias of shape ${showShape(bias.shape)} does not match the ${weight.shape[0]} output features`);
+  }
+  return freeInternals(() => {
+    const out = x.ndim > 2
+      ? x.reshape([-1, weight.shape[1]!]).matmul(weight.t()).reshape([...x.shape.slice(0, -1), weight.shape[0]!])
+      : x.matmul(weight.t());
+    return bias === null ? out : out.add(bias);
+  });
 }
 
 /** Convolution options (PyTorch's keyword arguments). */
@@ -81,6 +85,13 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   }
   const stride = pairArg(options.stride ?? 1, 'conv2d', 'stride', 1);
   const dilation = pairArg(options.dilation ?? 1, 'conv2d', 'dilation', 1);
+  // the padded input, the im2col matrix and the product before the bias are freed once unneeded
+  return freeInternals(() => convolve(input, weight, bias, options, stride, dilation, groups));
+}
+
+function convolve(input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvOptions, stride: [number, number], dilation: [number, number], groups: number): Tensor {
+  const [n] = input.shape as [number];
+  const [o, cg, kh, kw] = weight.shape as [number, number, number, number];
   let x = input;
   let padding: [number, number];
   if (options.padding === 'same') ({ x, padding } = samePadding(input, [kh, kw], dilation, stride));
@@ -168,8 +179,10 @@ export function maxPool2d(input: Tensor, kernelSize: number | readonly [number, 
     () => `[maxPool2d] padding ${win.padding.join('×')} must be at most half the kernel size ${kernel.join('×')}`);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = windowGrid(h, w, win, 'maxPool2d');
-  const index = maxPoolIndices(x, win); // [N, C, oh·ow]
-  const out = gatherTrusted(x.reshape(n, c, h * w), 2, index).reshape(n, c, oh, ow);
+  const out = freeInternals(() => {
+    const index = maxPoolIndices(x, win); // [N, C, oh·ow]
+    return gatherTrusted(x.reshape(n, c, h * w), 2, index).reshape(n, c, oh, ow);
+  });
   return input.ndim === 3 ? out.squeeze(0) : out;
 }
 

@@ -9,6 +9,7 @@ import type { Tensor } from '../../core/tensor.js';
 import { customOp } from '../../core/custom-op.js';
 import { where } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/util.js';
+import { freeInternals } from '../../core/storage.js';
 
 /** How a loss combines its per-element values. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -68,15 +69,18 @@ export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions
   const classes = input.shape[classDim]!;
   check(weight === null || (weight.ndim === 1 && weight.shape[0] === classes), ShapeError,
     () => `[nllLoss] weight must have shape [${classes}], got ${weight === null ? '' : showShape(weight.shape)}`);
-  const ignored = target.eq(ignoreIndex);
-  const safeTarget = where(ignored, 0, target).to('int32');
-  const picked = input.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
-  const w = weight === null ? where(ignored, 0, 1).to(input.dtype) : where(ignored, 0, weight.indexSelect(0, safeTarget.reshape(-1)).reshape(target.shape));
-  const losses = picked.neg().mul(w);
-  if (reduction === 'none') return losses;
-  if (reduction === 'sum') return losses.sum();
-  check(reduction === 'mean', ArgumentError, () => `[nllLoss] reduction must be 'mean', 'sum' or 'none', got ${fmt(reduction)}`);
-  return losses.sum().div(w.sum());
+  check(reduction === 'none' || reduction === 'sum' || reduction === 'mean', ArgumentError,
+    () => `[nllLoss] reduction must be 'mean', 'sum' or 'none', got ${fmt(reduction)}`);
+  return freeInternals(() => {
+    const ignored = target.eq(ignoreIndex);
+    const safeTarget = where(ignored, 0, target).to('int32');
+    const picked = input.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
+    const w = weight === null ? where(ignored, 0, 1).to(input.dtype) : where(ignored, 0, weight.indexSelect(0, safeTarget.reshape(-1)).reshape(target.shape));
+    const losses = picked.neg().mul(w);
+    if (reduction === 'none') return losses;
+    if (reduction === 'sum') return losses.sum();
+    return losses.sum().div(w.sum());
+  });
 }
 
 /** Options of `crossEntropy`. */
@@ -104,6 +108,10 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const classes = input.shape[classDim]!;
   check(weight === null || (weight.ndim === 1 && weight.shape[0] === classes), ShapeError,
     () => `[crossEntropy] weight must have shape [${classes}], got ${weight === null ? '' : showShape(weight.shape)}`);
+  return freeInternals(() => crossEntropyOf(input, target, weight, ignoreIndex, reduction, labelSmoothing, classDim, classes));
+}
+
+function crossEntropyOf(input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction, labelSmoothing: number, classDim: number, classes: number): Tensor {
   const logp = input.logSoftmax(classDim);
   const weightShape = input.shape.map((s, d) => (d === classDim ? s : 1));
 

@@ -6,6 +6,7 @@ import { noGrad } from '../../core/grad-mode.js';
 import { showShape } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { checkTensor } from '../../ops/util.js';
+import { freeInternals } from '../../core/storage.js';
 
 /** Options of `batchNorm`. */
 export interface BatchNormOptions {
@@ -38,6 +39,12 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   check(typeof momentum === 'number' && momentum >= 0 && momentum <= 1, ArgumentError, () => `[batchNorm] momentum must be in [0, 1], got ${fmt(momentum)}`);
   check(training || (runningMean !== null && runningVar !== null), ArgumentError,
     () => '[batchNorm] runningMean and runningVar must be given in evaluation mode (training: false)');
+  // the running statistics are updated in place: all new storage here is intermediate or the result
+  return freeInternals(() => batchNormOf(x, runningMean, runningVar, weight, bias, training, momentum, eps));
+}
+
+function batchNormOf(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, eps: number): Tensor {
+  const c = x.shape[1]!;
   const dims = x.shape.map((_, d) => d).filter((d) => d !== 1);
   const shape = x.shape.map((s, d) => (d === 1 ? s : 1));
   let mean: Tensor;
@@ -82,13 +89,15 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
       () => `[layerNorm] ${name} must have shape ${showShape(shape)}, got ${t === null ? 'null' : showShape(t.shape)}`);
   }
   const dims = shape.map((_, i) => x.ndim - shape.length + i);
-  const mean = x.mean(dims, true);
-  const centred = x.sub(mean);
-  const variance = centred.square().mean(dims, true);
-  let y = centred.mul(variance.add(eps).rsqrt());
-  if (weight !== null) y = y.mul(weight);
-  if (bias !== null) y = y.add(bias);
-  return y;
+  return freeInternals(() => {
+    const mean = x.mean(dims, true);
+    const centred = x.sub(mean);
+    const variance = centred.square().mean(dims, true);
+    let y = centred.mul(variance.add(eps).rsqrt());
+    if (weight !== null) y = y.mul(weight);
+    if (bias !== null) y = y.add(bias);
+    return y;
+  });
 }
 
 /**
@@ -107,13 +116,15 @@ export function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = 
     check(t === null || (t.ndim === 1 && t.shape[0] === c), ShapeError,
       () => `[groupNorm] ${name} must have shape [${c}], got ${t === null ? 'null' : showShape(t.shape)}`);
   }
-  const grouped = x.reshape(n, numGroups, -1);
-  const mean = grouped.mean(2, true);
-  const centred = grouped.sub(mean);
-  const variance = centred.square().mean(2, true);
-  let y = centred.mul(variance.add(eps).rsqrt()).reshape(x.shape);
-  const shape = x.shape.map((s, d) => (d === 1 ? s : 1));
-  if (weight !== null) y = y.mul(weight.reshape(shape));
-  if (bias !== null) y = y.add(bias.reshape(shape));
-  return y;
+  return freeInternals(() => {
+    const grouped = x.reshape(n, numGroups, -1);
+    const mean = grouped.mean(2, true);
+    const centred = grouped.sub(mean);
+    const variance = centred.square().mean(2, true);
+    let y = centred.mul(variance.add(eps).rsqrt()).reshape(x.shape);
+    const shape = x.shape.map((s, d) => (d === 1 ? s : 1));
+    if (weight !== null) y = y.mul(weight.reshape(shape));
+    if (bias !== null) y = y.add(bias.reshape(shape));
+    return y;
+  });
 }
