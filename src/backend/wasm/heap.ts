@@ -2,7 +2,8 @@
  * The wasm heap: tensor storage that lives in one shared WebAssembly.Memory, so that wasm kernels
  * read and write it in place (no copies in and out) and JS kernels see it through typed-array
  * views. Blocks come from power-of-two size classes; a block returns to its class's free list when
- * its view is garbage-collected (FinalizationRegistry) or disposed explicitly.
+ * its view is garbage-collected (FinalizationRegistry) or disposed explicitly, and a request whose
+ * class has no free block splits a larger free block before the memory grows.
  *
  * NOTE: V8 cannot see this memory, so it does not collect garbage on its account, and finalizers
  * only run between tasks — never inside a long synchronous training loop. So when a request finds
@@ -52,6 +53,8 @@ export class WasmHeap {
   /** memory.buffer, cached: the getter is slow on a shared memory (refreshed when the memory grows). */
   private current: ArrayBuffer | SharedArrayBuffer;
   private allocatedSinceCollect = 0;
+  /** The largest size class allocated so far (where `split` stops looking). */
+  private largestClass = MIN_CLASS;
   /** Bytes in live blocks (by size class). */
   bytesInUse = 0;
   /** The most bytes in live blocks at any time. */
@@ -77,6 +80,7 @@ export class WasmHeap {
   allocate(dtype: DType, n: number, zeroed = true): TypedArray | null {
     const bytes = Math.max(n * BYTES[dtype], 1);
     const sizeClass = Math.max(MIN_CLASS, Math.ceil(Math.log2(bytes)));
+    if (sizeClass > this.largestClass) this.largestClass = sizeClass;
     const size = 2 ** sizeClass;
     this.allocatedSinceCollect += size;
     let offset = this.freeLists.get(sizeClass)?.pop();
@@ -85,6 +89,7 @@ export class WasmHeap {
       this.collect();
       offset = this.freeLists.get(sizeClass)?.pop();
     }
+    if (offset === undefined) offset = this.split(sizeClass);
     const reused = offset !== undefined;
     if (offset === undefined) {
       if (this.top + size > this.capBytes) return null;
@@ -154,13 +159,33 @@ export class WasmHeap {
     return data.buffer instanceof SharedArrayBuffer;
   }
 
+  /**
+   * A block of `sizeClass` cut from the smallest larger free block (its other halves go to the free
+   * lists below it), or undefined when there is none. Memory that other shapes used before (and
+   * the process already touched) is then reused instead of growing into fresh pages, which cost a
+   * page fault each on first touch.
+   */
+  private split(sizeClass: number): number | undefined {
+    for (let larger = sizeClass + 1; larger <= this.largestClass; larger++) {
+      const offset = this.freeLists.get(larger)?.pop();
+      if (offset === undefined) continue;
+      for (let c = larger - 1; c >= sizeClass; c--) this.freeList(c).push(offset + 2 ** c);
+      return offset;
+    }
+    return undefined;
+  }
+
+  private freeList(sizeClass: number): number[] {
+    let list = this.freeLists.get(sizeClass);
+    if (list === undefined) this.freeLists.set(sizeClass, (list = []));
+    return list;
+  }
+
   private release(block: Block): void {
     // the finalizer of a disposed block's view finds it released already
     if (!block.live) return;
     block.live = false;
-    let list = this.freeLists.get(block.sizeClass);
-    if (list === undefined) this.freeLists.set(block.sizeClass, (list = []));
-    list.push(block.offset);
+    this.freeList(block.sizeClass).push(block.offset);
     this.bytesInUse -= 2 ** block.sizeClass;
   }
 }
