@@ -136,6 +136,7 @@ function layoutOf(shape: Shape, views: readonly StridedView[]): { shape: number[
 
 function binary(op: BinaryOp, a: StridedView, b: StridedView, shape: Shape, dtype: DType): TypedArray {
   const n = numel(shape);
+  if (n < MIN_ELEMENTS) return jsBackend.binary(op, a, b, shape, dtype); // small: no lookups first
   const arithmetic = (BINARY_CODES as Record<string, number>)[op];
   const comparison = (COMPARE_CODES as Record<string, number>)[op];
   const supported = (arithmetic !== undefined && dtype === 'float32') || (comparison !== undefined && dtype === 'bool');
@@ -173,8 +174,9 @@ function where(cond: StridedView, a: StridedView, b: StridedView, shape: Shape, 
 }
 
 function unary(op: UnaryOp, x: StridedView, dtype: DType): TypedArray {
-  const code = (UNARY_CODES as Record<string, number>)[op];
   const n = numel(x.shape);
+  if (n < MIN_ELEMENTS) return jsBackend.unary(op, x, dtype);
+  const code = (UNARY_CODES as Record<string, number>)[op];
   if (code === undefined || dtype !== 'float32' || n < MIN_ELEMENTS || !f32(x)) return jsBackend.unary(op, x, dtype);
   const l = layoutOf(x.shape, [x]);
   if (l === null) return jsBackend.unary(op, x, dtype);
