@@ -32,7 +32,7 @@ export * from './ops/indexing.js';
 export { cumprod } from './ops/scan.js';
 export { unfold, fold, type WindowOptions } from './ops/window.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend, type StridedView } from './backend/index.js';
-export { configureWasm, wasmMemoryStats, setNumThreads, getNumThreads } from './backend/wasm/index.js';
+export { configureWasm, wasmKernels, wasmMemoryStats, setNumThreads, getNumThreads } from './backend/wasm/index.js';
 
 // neural networks
 export * as nn from './nn/index.js';

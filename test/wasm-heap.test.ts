@@ -1,10 +1,13 @@
 /**
  * The wasm heap's allocator: size classes, reuse of disposed blocks, splitting of larger free
- * blocks, and (a property) that live blocks never overlap whatever the sequence of requests.
+ * blocks, and (a property) that live blocks never overlap whatever the sequence of requests; and
+ * both builds of the kernels (plain SIMD, relaxed SIMD) against a reference product.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WasmHeap } from '../src/backend/wasm/heap.js';
+import { compileKernels, type WasmKernels } from '../src/backend/wasm/kernels.js';
+import { wasmKernels } from '../src/index.js';
 
 const MiB = 2 ** 20;
 
@@ -60,5 +63,35 @@ describe('WasmHeap', () => {
         for (const { view, mark: m } of live) expect(view.every((v) => v === m)).toBe(true);
       },
     ), { numRuns: 60 });
+  });
+});
+
+describe('both builds of the kernels', () => {
+  it('compute the same products as a float64 reference (plain SIMD and fused multiply-add)', () => {
+    wasmKernels(); // loads the kernels: turns relaxed SIMD on where the runtime needs a flag for it
+    for (const build of ['simd', 'relaxed-simd'] as const) {
+      const memory = new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true });
+      const k = new WebAssembly.Instance(compileKernels(build), { env: { memory, abort: () => { throw new Error('abort'); } } }).exports as unknown as WasmKernels;
+      const scratch = 65536;
+      const base = scratch + k.gemmScratchBytes();
+      // shapes for every path: packed, few rows, dot products (A·Bᵀ), edges
+      for (const [m, n, kk, transposedB] of [[37, 29, 300, false], [5, 70, 33, false], [9, 6, 200, true], [64, 64, 64, false], [3, 17, 5, true]] as const) {
+        const f = new Float32Array(memory.buffer);
+        const a = base / 4;
+        const b = a + m * kk;
+        const c = b + kk * n;
+        for (let i = 0; i < m * kk + kk * n; i++) f[a + i] = Math.sin(i * 0.37) * 2;
+        // B as [k, n] row-major, or its transpose stored [n, k] (strides 1, k)
+        const [brs, bcs] = transposedB ? [1, kk] : [n, 1];
+        k.sgemm(a * 4, kk, 1, b * 4, brs, bcs, c * 4, n, m, n, kk, scratch);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let ref = 0;
+            for (let p = 0; p < kk; p++) ref += f[a + i * kk + p]! * f[b + p * brs + j * bcs]!;
+            expect(Math.abs(f[c + i * n + j]! - ref)).toBeLessThan(1e-4 * (1 + Math.abs(ref)) * Math.sqrt(kk));
+          }
+        }
+      }
+    }
   });
 });

@@ -12,7 +12,7 @@ import { jsBackend } from '../js/index.js';
 import { windowCount } from '../js/conv.js';
 import { collapse, isContiguous } from '../js/layout.js';
 import { WasmHeap } from './heap.js';
-import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
+import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, instantiateKernels, kernelModule, kernelVariant, type WasmKernels } from './kernels.js';
 import { ThreadPool, type Task } from './threads.js';
 
 /** Tensors smaller than this (in elements) stay on the JS heap and use the JS kernels. */
@@ -22,11 +22,13 @@ let MIN_ELEMENTS = 256;
  * Tunes the wasm backend: `minElements` is the size from which storage goes to the wasm heap and
  * float32 ops to the wasm kernels (default 256; 1 routes everything there, as the tests do), and
  * `parallelMinMacs` the number of multiply-adds from which a matrix product is split over the
- * worker threads (default 2^20).
+ * worker threads (default 2^20); `relaxedSimd: false`, before the kernels first load, picks the plain
+ * SIMD build over the fused multiply-add one.
  * @example
  * configureWasm({ minElements: 1024 });
  */
-export function configureWasm(options: { minElements?: number; parallelMinMacs?: number }): void {
+export function configureWasm(options: { minElements?: number; parallelMinMacs?: number; relaxedSimd?: boolean }): void {
+  if (options.relaxedSimd !== undefined) allowRelaxedSimd(options.relaxedSimd);
   if (options.minElements !== undefined) MIN_ELEMENTS = Math.max(1, options.minElements);
   if (options.parallelMinMacs !== undefined) PARALLEL_MIN_MACS = Math.max(0, options.parallelMinMacs);
 }
@@ -446,6 +448,16 @@ export const wasmBackend: Backend = {
   activate: () => setAllocator(allocator, (data) => heap !== null && heap.dispose(data)),
   deactivate: () => setAllocator(null),
 };
+
+/**
+ * Which build of the wasm kernels runs: 'relaxed-simd' (fused multiply-add in matrix products; Node
+ * 20 and later) or 'simd'.
+ * @example
+ * wasmKernels(); // 'relaxed-simd'
+ */
+export function wasmKernels(): 'relaxed-simd' | 'simd' {
+  return kernelVariant();
+}
 
 /**
  * The heap's live and peak bytes (for memory checks).

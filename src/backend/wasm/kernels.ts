@@ -2,7 +2,9 @@
  * Loads the compiled wasm kernels (src/backend/wasm/assembly, built by scripts/build-wasm.mjs)
  * against a shared memory.
  */
-import { KERNELS_WASM_BASE64 } from './generated/kernels.js';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './generated/kernels.js';
+import { ArgumentError } from '../../core/errors.js';
+import { createRequire } from './node-require.js';
 
 /** The kernel exports; pointers are byte offsets into the shared memory. */
 export interface WasmKernels {
@@ -54,20 +56,74 @@ export const UNARY_CODES = {
 } as const;
 
 let compiled: WebAssembly.Module | null = null;
+let variant: 'relaxed-simd' | 'simd' = 'simd';
+let relaxedAllowed = true;
+
+function decode(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
 
 /**
- * The compiled module (compiled once; workers instantiate the same module).
+ * Whether the runtime accepts relaxed SIMD: on by default from Node 22; Node 20's V8 has it behind
+ * a flag, which is turned on here (it only adds instructions that modules may use).
+ */
+function relaxedSimd(bytes: Uint8Array): boolean {
+  if (WebAssembly.validate(bytes)) return true;
+  try {
+    (createRequire('node:v8') as { setFlagsFromString(flags: string): void }).setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false; // not Node
+  }
+  return WebAssembly.validate(bytes);
+}
+
+/**
+ * The compiled module (compiled once; workers instantiate the same module): the relaxed-SIMD build
+ * (fused multiply-add in the matrix products) where the runtime accepts it, else the SIMD one.
  * @example
  * new WebAssembly.Instance(kernelModule(), { env: { memory } });
  */
 export function kernelModule(): WebAssembly.Module {
   if (compiled === null) {
-    const binary = atob(KERNELS_WASM_BASE64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
+    variant = relaxedAllowed && relaxedSimd(decode(KERNELS_RELAXED_WASM_BASE64)) ? 'relaxed-simd' : 'simd';
+    compiled = compileKernels(variant);
   }
   return compiled;
+}
+
+/**
+ * Compiles one build of the kernels (throws where the runtime rejects it).
+ * @example
+ * new WebAssembly.Instance(compileKernels('simd'), { env: { memory, abort() {} } });
+ */
+export function compileKernels(build: 'relaxed-simd' | 'simd'): WebAssembly.Module {
+  return new WebAssembly.Module(decode(build === 'simd' ? KERNELS_WASM_BASE64 : KERNELS_RELAXED_WASM_BASE64));
+}
+
+/**
+ * Which build of the kernels runs: 'relaxed-simd' (fused multiply-add) or 'simd'.
+ * @example
+ * kernelVariant(); // 'relaxed-simd' on Node 20 and later
+ */
+export function kernelVariant(): 'relaxed-simd' | 'simd' {
+  kernelModule();
+  return variant;
+}
+
+/**
+ * Chooses the plain SIMD build even where relaxed SIMD is accepted (results then round each
+ * product and sum separately, as the TypeScript kernels do); only before the kernels first load.
+ * @example
+ * allowRelaxedSimd(false);
+ */
+export function allowRelaxedSimd(on: boolean): void {
+  if (compiled !== null && on !== relaxedAllowed) {
+    throw new ArgumentError(`[configureWasm] relaxedSimd: ${on} comes too late: the wasm kernels (${variant}) have loaded already`);
+  }
+  relaxedAllowed = on;
 }
 
 /**

@@ -8,6 +8,16 @@ const NR: i32 = 8;
 const KC: i32 = 256;
 const NC: i32 = 512;
 
+/**
+ * a·b + c per lane. Built twice (scripts/build-wasm.mjs): with relaxed SIMD, one fused multiply-add
+ * (rounded once, or twice where the CPU has no FMA: the relaxed semantics allow either); without
+ * it, a multiply then an add.
+ */
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /** Bytes of scratch one call needs: a packed B block and a packed A panel (plus an MR×NR edge tile). */
 export function gemmScratchBytes(): i32 {
   return (KC * NC + MR * KC + MR * NR) * 4;
@@ -55,17 +65,17 @@ export function gemmScratchBytes(): i32 {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += 16;
     bp += 32;
   }
@@ -82,17 +92,17 @@ export function gemmScratchBytes(): i32 {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(a0);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(a1);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(a2);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(a3);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     a0 += acsBytes;
     a1 += acsBytes;
     a2 += acsBytes;
@@ -191,7 +201,7 @@ function packA(a: usize, ars: i32, acs: i32, i0: i32, rows: i32, p0: i32, kc: i3
 @inline function dot(a: usize, b: usize, kc: i32): f32 {
   let acc = f32x4.splat(0);
   let p = 0;
-  for (; p + 4 <= kc; p += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + (<usize>p << 2)), v128.load(b + (<usize>p << 2))));
+  for (; p + 4 <= kc; p += 4) acc = madd(v128.load(a + (<usize>p << 2)), v128.load(b + (<usize>p << 2)), acc);
   let r = hsum(acc);
   for (; p < kc; p++) r += load<f32>(a + (<usize>p << 2)) * load<f32>(b + (<usize>p << 2));
   return r;
@@ -235,17 +245,17 @@ function sgemmDot(a: usize, ars: i32, b: usize, bcs: i32, c: usize, ldcBytes: us
           const v0 = v128.load(b0 + off);
           const v1 = v128.load(b1 + off);
           let u = v128.load(a0 + off);
-          c00 = f32x4.add(c00, f32x4.mul(u, v0));
-          c01 = f32x4.add(c01, f32x4.mul(u, v1));
+          c00 = madd(u, v0, c00);
+          c01 = madd(u, v1, c01);
           u = v128.load(a1 + off);
-          c10 = f32x4.add(c10, f32x4.mul(u, v0));
-          c11 = f32x4.add(c11, f32x4.mul(u, v1));
+          c10 = madd(u, v0, c10);
+          c11 = madd(u, v1, c11);
           u = v128.load(a2 + off);
-          c20 = f32x4.add(c20, f32x4.mul(u, v0));
-          c21 = f32x4.add(c21, f32x4.mul(u, v1));
+          c20 = madd(u, v0, c20);
+          c21 = madd(u, v1, c21);
           u = v128.load(a3 + off);
-          c30 = f32x4.add(c30, f32x4.mul(u, v0));
-          c31 = f32x4.add(c31, f32x4.mul(u, v1));
+          c30 = madd(u, v0, c30);
+          c31 = madd(u, v1, c31);
         }
         let s00 = hsum(c00), s01 = hsum(c01), s10 = hsum(c10), s11 = hsum(c11);
         let s20 = hsum(c20), s21 = hsum(c21), s30 = hsum(c30), s31 = hsum(c31);
