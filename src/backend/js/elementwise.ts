@@ -83,6 +83,7 @@ function compile(names: readonly string[], expr: string): Kernel {
       const inner = shape[nd - 1];
       ${names.map((_, k) => `const t${k} = s${k}[nd - 1];`).join(' ')}
       const unit = ${names.map((_, k) => `t${k} === 1`).join(' && ')};
+      if (nd === 1 && unit) { for (let j = 0; j < inner; j++) { ${load((k) => `o${k} + j`)} out[j] = ${expr}; } return; }
       let outer = 1;
       for (let d = 0; d < nd - 1; d++) outer *= shape[d];
       const idx = new Array(nd).fill(0);
