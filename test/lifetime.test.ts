@@ -251,3 +251,45 @@ describe('library functions free their intermediates', () => {
     }
   });
 });
+
+describe('gradients shared between parameters, optimiser state nested in arrays and objects', () => {
+  it('a gradient assigned to another parameter is not freed by zeroGrad, and backward goes on', () => {
+    const local = new nn.Linear(32, 16);
+    const shared = new nn.Linear(32, 16);
+    const x = randn([4, 32], { generator: g });
+    local.forward(x).sum().backward();
+    shared.weight.grad = local.weight.grad; // the A3C pattern: hand the worker's gradient to the shared model
+    new optim.SGD(shared.parameters(), { lr: 0.1 }).zeroGrad();
+    expect(shared.weight.grad).toBe(null);
+    expect(local.weight.grad!.disposed).toBe(false);
+    const once = local.weight.grad!.clone();
+    local.forward(x).sum().backward(); // accumulates: the shared tensor is not written in place
+    expect(local.weight.grad!.sub(once.mul(2)).abs().max().item()).toBeLessThan(1e-5);
+  });
+
+  it('step keeps the tensors a subclass keeps in arrays and nested objects of its state', () => {
+    class Averaged extends optim.Optimizer<{ lr: number }, { history: Tensor[]; ema: { m: Tensor | null } }> {
+      constructor(params: Tensor[]) {
+        super('Averaged', params, { lr: 0.1 });
+      }
+      protected validate(): void {}
+      protected initState(): { history: Tensor[]; ema: { m: Tensor | null } } {
+        return { history: [], ema: { m: null } };
+      }
+      protected update(p: Tensor, grad: Tensor, state: { history: Tensor[]; ema: { m: Tensor | null } }): void {
+        state.history.push(grad.mul(1));
+        state.ema.m = state.ema.m === null ? grad.mul(1) : state.ema.m.mul(0.9).add(grad.mul(0.1));
+        p.sub_(state.ema.m.mul(0.1));
+      }
+    }
+    const w = randn([64, 64], { generator: g, requiresGrad: true });
+    const opt = new Averaged([w]);
+    for (let i = 0; i < 3; i++) {
+      w.grad = randn([64, 64], { generator: g });
+      opt.step();
+    }
+    const state = opt.state.get(w)!;
+    expect(state.history.every((t) => !t.disposed)).toBe(true);
+    expect(Number.isFinite(state.ema.m!.sum().item())).toBe(true);
+  });
+});

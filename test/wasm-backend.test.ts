@@ -92,6 +92,21 @@ describe('wasm backend against the TypeScript reference (large shapes)', () => {
     expectClose(...both(withGrads((t) => F.maxPool2d(t, 2)), [ties]));
   });
 
+  it('max pooling whose dilated windows only cover padding: −∞ and no gradient, nothing read outside the input', () => {
+    for (const name of ['js', 'wasm']) {
+      setBackend(name);
+      const before = tensor(new Float32Array(1024).fill(42)); // on the heap just below x: must not leak in
+      const x = randn([1, 256, 5, 1], { generator: g, requiresGrad: true });
+      const y = F.maxPool2d(x, 2, { stride: 3, dilation: 2, padding: 1 }); // column taps −1 and 1 of a 1-wide input
+      expect(y.shape).toEqual([1, 256, 2, 1]);
+      expect(Array.from(y.toTypedArray()).every((v) => v === Number.NEGATIVE_INFINITY)).toBe(true);
+      y.maximum(tensor(-1e30)).sum().backward();
+      expect(Array.from(x.grad!.toTypedArray()).every((v) => v === 0)).toBe(true);
+      expect(before.sum().item()).toBe(42 * 1024);
+    }
+    setBackend('js');
+  });
+
   it('convolutions with padding, stride, dilation and groups, forward and backward', () => {
     const x = r([4, 6, 11, 9], true);
     for (const [o, k, options] of [[8, 3, { padding: 1 }], [5, 3, { stride: 2 }], [4, 2, { dilation: 2, padding: 1 }], [6, 3, { groups: 2, padding: 1 }]] as const) {

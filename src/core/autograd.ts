@@ -314,6 +314,16 @@ export function runBackward(
 const ownedGrads = new WeakSet<Tensor>();
 
 /**
+ * Called when user code assigns `g` to a `.grad`: the gradient may now be shared (the same tensor
+ * as another parameter's gradient), so no `zeroGrad` frees it and no backward writes it in place.
+ * @example
+ * disownGrad(localParam.grad!); // before sharedParam.grad = localParam.grad
+ */
+export function disownGrad(g: Tensor): void {
+  ownedGrads.delete(g);
+}
+
+/**
  * Adds `g` into `t.grad` (runs in the backward's grad mode: recorded only with createGraph).
  * The first gradient is cloned: the same tensor may reach several leaves
  * (add's vjp returns g twice), and an in-place update of one `.grad` must not change another.
@@ -324,7 +334,8 @@ function retainInto(t: Tensor, g: Tensor, createGraph: boolean): void {
     prev.add_(g);
     return;
   }
-  const grad = prev === null ? g.clone() : prev.add(g);
+  // a disposed .grad (its storage freed while another tensor still pointed to it) counts as none
+  const grad = prev === null || prev.disposed ? g.clone() : prev.add(g);
   t.grad = grad;
   if (!createGraph) ownedGrads.add(grad);
 }

@@ -7,7 +7,7 @@ import type { StridedView } from '../backend/backend.js';
 import * as ops from '../ops/index.js';
 import type { ReduceArgs, SliceArgs, VarArgs } from '../ops/index.js';
 import { ArgumentError, AutogradError, DTypeError, ShapeError, check, fmt } from './errors.js';
-import { runBackward, type BackwardOptions, type GradHook, type Node } from './autograd.js';
+import { disownGrad, runBackward, type BackwardOptions, type GradHook, type Node } from './autograd.js';
 import { isFloating, type DType, type TypedArray } from './dtype.js';
 import { formatTensor, toNested, type NestedArray } from './print.js';
 import { contiguousStrides, numel, showShape, type Shape } from './shape.js';
@@ -124,6 +124,7 @@ export class Tensor implements StridedView {
       check(ops.sameShapeOf(g, this), ShapeError,
         () => `[grad] assigned gradient has shape ${showShape(g.shape)}, but the tensor has shape ${showShape(this.shape)}`);
       check(g.dtype === this.dtype, DTypeError, () => `[grad] assigned gradient has dtype ${g.dtype}, but the tensor is ${this.dtype}`);
+      disownGrad(g);
     }
     this._grad = g;
   }

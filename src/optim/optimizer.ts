@@ -61,7 +61,10 @@ export function copyValue<T>(value: T): T {
 /**
  * The base class of the optimisers. A subclass gives its name, defaults, a `validate` for its
  * hyper-parameters, `initState` (the lazily created per-parameter state) and `update` (one
- * parameter's update, run under `noGrad` for each parameter whose `.grad` is not null).
+ * parameter's update, run under `noGrad` for each parameter whose `.grad` is not null). After the
+ * updates, `step` frees the tensors they created except those reachable from the state (through
+ * arrays and plain objects), the parameters and their gradients: a subclass keeps what it needs
+ * between steps in its per-parameter state.
  * @example
  * const opt = new SGD(model.parameters(), { lr: 0.1 });
  * opt.zeroGrad();
@@ -184,9 +187,14 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     }));
     // Lifetime rule: what the updates created is garbage once they are done, except the state they
     // keep (moment estimates, momentum buffers); freeing it now lets the wasm heap reuse its blocks
+    // (state may nest tensors in arrays and objects; a parameter or gradient an update replaced stays too)
     const kept = new Set<Storage>();
-    for (const state of this.state.values()) {
-      for (const value of Object.values(state as Record<string, StateValue>)) if (value instanceof Tensor) kept.add(value._storage);
+    for (const state of this.state.values()) keepTensors(state, kept);
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        kept.add(p._storage);
+        if (p.grad !== null) kept.add(p.grad._storage);
+      }
     }
     for (const storage of created) if (!kept.has(storage)) storage.dispose();
     return loss;
@@ -251,4 +259,11 @@ function castState<S>(values: Record<string, StateValue>, param: Tensor): S {
   const out: Record<string, StateValue> = {};
   for (const [k, v] of Object.entries(values)) out[k] = v instanceof Tensor ? noGrad(() => v.detach().to(param.dtype).clone()) : copyValue(v);
   return out as S;
+}
+
+/** Adds the storage of every tensor in `value` (arrays and plain objects walked) to `kept`. */
+function keepTensors(value: unknown, kept: Set<Storage>): void {
+  if (value instanceof Tensor) kept.add(value._storage);
+  else if (Array.isArray(value)) for (const v of value) keepTensors(v, kept);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) keepTensors(v, kept);
 }

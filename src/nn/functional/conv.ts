@@ -9,6 +9,7 @@ import { isFloating } from '../../core/dtype.js';
 import { showShape } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { gatherTrusted } from '../../ops/indexing.js';
+import { where } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/util.js';
 import { freeInternals } from '../../core/storage.js';
 import { maxPoolIndices, pairArg, unfold, unfoldWide, windowGrid, windowOf } from '../../ops/window.js';
@@ -180,8 +181,14 @@ export function maxPool2d(input: Tensor, kernelSize: number | readonly [number, 
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = windowGrid(h, w, win, 'maxPool2d');
   const out = freeInternals(() => {
-    const index = maxPoolIndices(x, win); // [N, C, oh·ow]
-    return gatherTrusted(x.reshape(n, c, h * w), 2, index).reshape(n, c, oh, ow);
+    const index = maxPoolIndices(x, win); // [N, C, oh·ow]; −1 for a window that only covers padding
+    const flat = x.reshape(n, c, h * w);
+    // without dilation (and padding ≤ kernel/2) every window covers a pixel; with it, one may not:
+    // such windows give −∞ (as PyTorch) and no gradient
+    if (win.dilation[0] === 1 && win.dilation[1] === 1) return gatherTrusted(flat, 2, index).reshape(n, c, oh, ow);
+    const empty = index.lt(0);
+    const picked = gatherTrusted(flat, 2, where(empty, 0, index).to('int32'));
+    return where(empty, Number.NEGATIVE_INFINITY, picked).reshape(n, c, oh, ow);
   });
   return input.ndim === 3 ? out.squeeze(0) : out;
 }
