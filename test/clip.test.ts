@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ArgumentError, DomainError, type Tensor, tensor } from '../src/index.js';
 import { clipGradNorm_, clipGradValue_ } from '../src/optim/index.js';
 import { assertClose, fixture, lossOf, makeParams } from './helpers/optim-fixture.js';
+import { expectError } from './helpers/expect.js';
 
 const f64 = (data: number[], requiresGrad = true): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
 
@@ -9,17 +10,6 @@ function withGrad(data: number[], grad: number[], dtype: 'float32' | 'float64' =
   const p = tensor(data, { dtype, requiresGrad: true });
   p.grad = tensor(grad, { dtype });
   return p;
-}
-
-function expectError(fn: () => unknown, type: typeof ArgumentError, message: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(type);
-  expect((thrown as Error).message).toBe(message);
 }
 
 describe('gradient clipping against PyTorch 1.13', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, tensor } from '../src/index.js';
+import { expectError } from './helpers/expect.js';
 import {
   Adagrad, Adam, CosineAnnealingLR, ExponentialLR, LRScheduler, LambdaLR, LinearLR, MultiStepLR, OneCycleLR, type Optimizer,
   type ParamGroup, ReduceLROnPlateau, SGD, StepLR,
@@ -53,16 +54,7 @@ function checkStep(c: SchedulerCase, opt: Optimizer, last: Scheduler, k: number,
   assertClose(momenta.map((m) => m ?? 0), c.momenta[k]!.map((m) => m ?? 0), `${where}: momenta at ${k}`, 1e-12, 1e-15);
 }
 
-function expectError(fn: () => unknown, message: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(ArgumentError);
-  expect((thrown as Error).message).toBe(message);
-}
+const expectArgumentError = (fn: () => unknown, message: string): void => expectError(fn, ArgumentError, message);
 
 const sgd = (options: Record<string, unknown> = {}): SGD => new SGD([tensor([1, 2], { dtype: 'float64', requiresGrad: true })], { lr: 0.1, ...options });
 
@@ -136,7 +128,7 @@ describe('scheduler construction', () => {
 
   it('resumes from lastEpoch: the groups must have initialLr, the constructor steps from there', () => {
     const opt = sgd();
-    expectError(() => new StepLR(opt, 3, { lastEpoch: 5 }),
+    expectArgumentError(() => new StepLR(opt, 3, { lastEpoch: 5 }),
       "[StepLR] param 'initialLr' is not specified in paramGroups[0] when resuming an optimizer");
     opt.paramGroups[0]!.initialLr = 0.1;
     const s = new StepLR(opt, 3, { gamma: 0.5, lastEpoch: 5 });
@@ -227,7 +219,7 @@ describe('scheduler errors', () => {
     ['ReduceLROnPlateau minLr', () => new ReduceLROnPlateau(sgd(), { minLr: [0, 0] }), '[ReduceLROnPlateau] expected 1 minLrs, got 2'],
   ];
   for (const [name, fn, message] of cases) {
-    it(name, () => expectError(fn, message));
+    it(name, () => expectArgumentError(fn, message));
   }
 
   it('OneCycleLR refuses to step past totalSteps (one step past the end is allowed, as in PyTorch)', () => {
@@ -235,6 +227,6 @@ describe('scheduler errors', () => {
     s.step();
     s.step();
     s.step(); // lastEpoch 3 = totalSteps
-    expectError(() => s.step(), '[OneCycleLR] tried to step 5 times. The specified number of total steps is 3');
+    expectArgumentError(() => s.step(), '[OneCycleLR] tried to step 5 times. The specified number of total steps is 3');
   });
 });

@@ -4,22 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, DTypeError, F, ShapeError, nn, ones, tensor, zeros } from '../src/index.js';
+import { expectError, type ErrorClass } from './helpers/expect.js';
 
-type ErrorClass = new (message: string) => Error;
 const idx = (...v: number[]): ReturnType<typeof tensor> => tensor(new Int32Array(v));
 const bad = <T>(v: unknown): T => v as T;
-
-function expectError(fn: () => unknown, cls: ErrorClass, message: string | RegExp): void {
-  let thrown: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown, `expected a ${cls.name}`).toBeInstanceOf(cls);
-  if (typeof message === 'string') expect((thrown as Error).message).toBe(message);
-  else expect((thrown as Error).message).toMatch(message);
-}
 
 const table = (rows: [string, () => unknown, ErrorClass, string | RegExp][]): void => {
   it.each(rows)('%s', (_, fn, cls, message) => expectError(fn, cls, message));

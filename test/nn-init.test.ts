@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Generator, Tensor, manualSeed, nn, noGrad, randn, zeros } from '../src/index.js';
+import { stats, values } from './helpers/expect.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/nn.json', import.meta.url), 'utf8')) as {
   gains: [nn.init.Nonlinearity, number | null, number][];
@@ -13,22 +14,6 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/nn.json', import.met
 };
 
 const init = nn.init;
-const values = (t: Tensor): number[] => Array.from(t.toTypedArray());
-
-function stats(xs: ArrayLike<number>): { mean: number; std: number; min: number; max: number } {
-  let s = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < xs.length; i++) {
-    s += xs[i]!;
-    min = Math.min(min, xs[i]!);
-    max = Math.max(max, xs[i]!);
-  }
-  const mean = s / xs.length;
-  let v = 0;
-  for (let i = 0; i < xs.length; i++) v += (xs[i]! - mean) ** 2;
-  return { mean, std: Math.sqrt(v / (xs.length - 1)), min, max };
-}
 
 /** A big float64 weight (500 × 400 = 200,000 values: 5σ of the mean is 0.011·std, of the std about 0.8%). */
 const big = (): Tensor => zeros([500, 400], { dtype: 'float64' });

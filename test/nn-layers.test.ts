@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { F, Generator, Tensor, manualSeed, nn, noGrad, ones, randn, tensor } from '../src/index.js';
+import { stats, values } from './helpers/expect.js';
 
 interface Arr {
   shape: number[];
@@ -37,23 +38,6 @@ function expectClose(actual: Tensor | null, expected: Arr, tol: number, what: st
   expected.data.forEach((e, k) => {
     if (!(Math.abs(got[k]! - e) <= tol * (1 + Math.abs(e)))) expect.fail(`${what}: at flat index ${k} got ${got[k]}, PyTorch ${e}`);
   });
-}
-
-const values = (t: Tensor): number[] => Array.from(t.toTypedArray());
-
-function stats(xs: ArrayLike<number>): { mean: number; std: number; min: number; max: number } {
-  let s = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < xs.length; i++) {
-    s += xs[i]!;
-    min = Math.min(min, xs[i]!);
-    max = Math.max(max, xs[i]!);
-  }
-  const mean = s / xs.length;
-  let v = 0;
-  for (let i = 0; i < xs.length; i++) v += (xs[i]! - mean) ** 2;
-  return { mean, std: Math.sqrt(v / (xs.length - 1)), min, max };
 }
 
 describe('BatchNorm layers against PyTorch over several training steps, then eval', () => {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { expectError } from './helpers/expect.js';
 import {
   ArgumentError, F, ShapeError, Tensor, manualSeed, nn, noGrad, ones, randn, tensor, zeros,
 } from '../src/index.js';
@@ -81,16 +82,6 @@ const names = (entries: [string, unknown][]): string[] => entries.map(([n]) => n
 const values = (t: Tensor): number[] => Array.from(t.toTypedArray());
 
 /** Asserts that `fn` throws exactly this error class with exactly this message. */
-function expectError(fn: () => unknown, cls: new (message: string) => Error, message: string): void {
-  let thrown: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown, `expected ${cls.name}: ${message}`).toBeInstanceOf(cls);
-  expect((thrown as Error).message).toBe(message);
-}
 
 describe('module trees are named as PyTorch names them', () => {
   const trees = fixture.trees.map((t) => [t.name, t] as const);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, Tensor, noGrad, tensor } from '../src/index.js';
+import { expectError } from './helpers/expect.js';
 import {
   Adagrad, Adam, AdamW, type Optimizer, type OptimizerStateDict, RMSprop, SGD,
 } from '../src/optim/index.js';
@@ -8,17 +9,6 @@ import {
 } from './helpers/optim-fixture.js';
 
 const f64 = (data: number[] | number[][], requiresGrad = true): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
-
-function expectError(fn: () => unknown, type: typeof ArgumentError, message: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(type);
-  expect((thrown as Error).message).toBe(message);
-}
 
 describe('optimisers against PyTorch 1.13 trajectories (float64)', () => {
   it('the fixture covers every optimiser', () => {
