@@ -3,7 +3,8 @@
  * "nabla js" (the TypeScript reference kernels). Build each case's tensors after `useNabla`, so that
  * its storage lives where that backend puts it (the wasm heap or the JS heap).
  */
-import { getNumThreads, setBackend, setNumThreads } from '../src/index.js';
+import { F, getNumThreads, optim, setBackend, setNumThreads, type Tensor, type nn } from '../src/index.js';
+import type { TrainCase } from './harness.js';
 
 export type NablaBackend = 'wasm' | 'js';
 
@@ -21,4 +22,21 @@ export function useNabla(backend: NablaBackend, threads = DEFAULT_THREADS): void
 /** The row name of a nabla case. */
 export function nablaName(backend: NablaBackend): string {
   return `nabla ${backend}`;
+}
+
+/**
+ * A training-step case of W3–W5 on `backend`: plain SGD at `lr` over `model`'s parameters; one step
+ * is zero grads, forward (`logits()`), cross-entropy against `targets`, backward, update, and the
+ * loss read as a JS number. Build the model and data after `useNabla(backend)`.
+ */
+export function sgdCase(backend: NablaBackend, model: nn.Module, lr: number, logits: () => Tensor, targets: Tensor): TrainCase {
+  const opt = new optim.SGD(model.parameters(), { lr });
+  const step = (): number => {
+    opt.zeroGrad();
+    const loss = F.crossEntropy(logits(), targets);
+    loss.backward();
+    opt.step();
+    return loss.item();
+  };
+  return { name: nablaName(backend), setup: () => useNabla(backend), step };
 }

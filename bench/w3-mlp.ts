@@ -4,9 +4,9 @@
  * cross-entropy (mean), plain SGD lr 0.1. One step = zero grads, forward, loss, backward, update,
  * read the loss as a JS number.
  */
-import { F, manualSeed, nn, optim, rand, randint, type Tensor } from '../src/index.js';
+import { manualSeed, nn, rand, randint, type Tensor } from '../src/index.js';
 import type { TrainCase } from './harness.js';
-import { NABLA_BACKENDS, nablaName, useNabla, type NablaBackend } from './nabla.js';
+import { NABLA_BACKENDS, sgdCase, useNabla, type NablaBackend } from './nabla.js';
 import { tf, useBackend } from './tfjs.js';
 
 const BATCH = 64;
@@ -28,15 +28,7 @@ export function w3NablaCase(backend: NablaBackend): TrainCase {
   const model = new MLP();
   const x = rand([BATCH, 784]);
   const y = randint(0, 10, [BATCH]);
-  const opt = new optim.SGD(model.parameters(), { lr: LR });
-  const step = (): number => {
-    opt.zeroGrad();
-    const loss = F.crossEntropy(model.forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss.item();
-  };
-  return { name: nablaName(backend), setup: () => useNabla(backend), step };
+  return sgdCase(backend, model, LR, () => model.forward(x), y);
 }
 
 /** U(−1/√fanIn, 1/√fanIn), PyTorch's default for Linear and Conv2d weights and biases (seeded). */

@@ -4,9 +4,9 @@
  * batch 32 of 1×28×28 uniform [0, 1), labels 0..9; loss, optimiser and step as W3. nabla is NCHW;
  * tfjs runs NHWC, its native layout (its conv2d takes NHWC only on cpu and wasm).
  */
-import { F, manualSeed, nn, optim, rand, randint, type Tensor } from '../src/index.js';
+import { F, manualSeed, nn, rand, randint, type Tensor } from '../src/index.js';
 import type { TrainCase } from './harness.js';
-import { NABLA_BACKENDS, nablaName, useNabla, type NablaBackend } from './nabla.js';
+import { NABLA_BACKENDS, sgdCase, useNabla, type NablaBackend } from './nabla.js';
 import { tf, useBackend } from './tfjs.js';
 import { tfOneHotLabels, tfStep, tfUniform } from './w3-mlp.js';
 
@@ -34,15 +34,7 @@ function nablaCase(backend: NablaBackend): TrainCase {
   const model = new LeNet();
   const x = rand([BATCH, 1, 28, 28]);
   const y = randint(0, 10, [BATCH]);
-  const opt = new optim.SGD(model.parameters(), { lr: LR });
-  const step = (): number => {
-    opt.zeroGrad();
-    const loss = F.crossEntropy(model.forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss.item();
-  };
-  return { name: nablaName(backend), setup: () => useNabla(backend), step };
+  return sgdCase(backend, model, LR, () => model.forward(x), y);
 }
 
 function tfjsCase(backend: 'cpu' | 'wasm'): TrainCase {

@@ -5,9 +5,9 @@
  * 64→64 with bias, scores QKᵀ/√16; MLP 64→256, ReLU, 256→64; LayerNorm eps 1e-5 with gain and bias;
  * final LayerNorm, head 64→65, cross-entropy over all 256 positions against random targets; SGD lr 0.01.
  */
-import { F, arange, manualSeed, nn, ones, optim, randint, type Tensor } from '../src/index.js';
+import { arange, manualSeed, nn, ones, randint, type Tensor } from '../src/index.js';
 import type { TrainCase } from './harness.js';
-import { NABLA_BACKENDS, nablaName, useNabla, type NablaBackend } from './nabla.js';
+import { NABLA_BACKENDS, sgdCase, useNabla, type NablaBackend } from './nabla.js';
 import { tf, useBackend } from './tfjs.js';
 import { tfOneHotLabels, tfStep, tfUniform } from './w3-mlp.js';
 
@@ -66,15 +66,7 @@ function nablaCase(backend: NablaBackend): TrainCase {
   const model = new Block();
   const idx = randint(0, VOCAB, [B, T]);
   const targets = randint(0, VOCAB, [B * T]);
-  const opt = new optim.SGD(model.parameters(), { lr: LR });
-  const step = (): number => {
-    opt.zeroGrad();
-    const loss = F.crossEntropy(model.forward(idx).reshape(B * T, VOCAB), targets);
-    loss.backward();
-    opt.step();
-    return loss.item();
-  };
-  return { name: nablaName(backend), setup: () => useNabla(backend), step };
+  return sgdCase(backend, model, LR, () => model.forward(idx).reshape(B * T, VOCAB), targets);
 }
 
 /** tfjs's LayerNorm over the last dim, from moments. */
