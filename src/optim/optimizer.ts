@@ -265,5 +265,7 @@ function castState<S>(values: Record<string, StateValue>, param: Tensor): S {
 function keepTensors(value: unknown, kept: Set<Storage>): void {
   if (value instanceof Tensor) kept.add(value._storage);
   else if (Array.isArray(value)) for (const v of value) keepTensors(v, kept);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) keepTensors(v, kept);
+  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) keepTensors(v, kept); // plain objects, as copyValue walks them
+  }
 }

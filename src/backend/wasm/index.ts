@@ -12,7 +12,9 @@ import { jsBackend } from '../js/index.js';
 import { windowCount } from '../js/conv.js';
 import { collapse, isContiguous } from '../js/layout.js';
 import { WasmHeap } from './heap.js';
-import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, instantiateKernels, kernelModule, kernelVariant, type WasmKernels } from './kernels.js';
+import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
+
+export { wasmKernels } from './kernels.js';
 import { ThreadPool, type Task } from './threads.js';
 
 /** Tensors smaller than this (in elements) stay on the JS heap and use the JS kernels. */
@@ -448,16 +450,6 @@ export const wasmBackend: Backend = {
   activate: () => setAllocator(allocator, (data) => heap !== null && heap.dispose(data)),
   deactivate: () => setAllocator(null),
 };
-
-/**
- * Which build of the wasm kernels runs: 'relaxed-simd' (fused multiply-add in matrix products; Node
- * 20 and later) or 'simd'.
- * @example
- * wasmKernels(); // 'relaxed-simd'
- */
-export function wasmKernels(): 'relaxed-simd' | 'simd' {
-  return kernelVariant();
-}
 
 /**
  * The heap's live and peak bytes (for memory checks).

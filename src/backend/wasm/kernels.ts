@@ -104,11 +104,12 @@ export function compileKernels(build: 'relaxed-simd' | 'simd'): WebAssembly.Modu
 }
 
 /**
- * Which build of the kernels runs: 'relaxed-simd' (fused multiply-add) or 'simd'.
+ * Which build of the wasm kernels runs: 'relaxed-simd' (fused multiply-add in matrix products; Node
+ * 20 and later) or 'simd'.
  * @example
- * kernelVariant(); // 'relaxed-simd' on Node 20 and later
+ * wasmKernels(); // 'relaxed-simd'
  */
-export function kernelVariant(): 'relaxed-simd' | 'simd' {
+export function wasmKernels(): 'relaxed-simd' | 'simd' {
   kernelModule();
   return variant;
 }
