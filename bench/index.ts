@@ -1,11 +1,11 @@
 /**
- * nabla's benchmarks (../shared/WORKLOADS.md). `npm run bench` runs every workload; `npm run bench -- w3`
+ * nabla's benchmarks (bench/README.md). `npm run bench` runs every workload; `npm run bench -- w3`
  * (or `-- w1 w5`) runs some. Each workload's cases run in interleaved rounds in this process, so that
  * their ratios are comparable; the table at the end gives each workload in its own unit.
  */
 import { cpus } from 'node:os';
 import { compare, median, printTable, timeCalls, trainRounds, trainRows, type BenchRow } from './harness.js';
-import { wasmMemoryStats } from '../src/index.js';
+import { wasmMemoryStats } from 'nabla';
 import { DEFAULT_THREADS, NABLA_BACKENDS, useNabla } from './nabla.js';
 import { initTfjs } from './tfjs.js';
 import { W1_PROTOCOL, W1_SIZES, gflops, w1Cases } from './w1-matmul.js';

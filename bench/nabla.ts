@@ -3,7 +3,7 @@
  * "nabla js" (the TypeScript reference kernels). Build each case's tensors after `useNabla`, so that
  * its storage lives where that backend puts it (the wasm heap or the JS heap).
  */
-import { F, getNumThreads, optim, setBackend, setNumThreads, type Tensor, type nn } from '../src/index.js';
+import { F, getNumThreads, optim, setBackend, setNumThreads, type Tensor, type nn } from 'nabla';
 import type { TrainCase } from './harness.js';
 
 export type NablaBackend = 'wasm' | 'js';

@@ -1,12 +1,12 @@
 /**
- * W1 (../shared/WORKLOADS.md): C = A·B for square n×n float32 inputs uniform [0, 1), created outside
+ * W1 (bench/README.md): C = A·B for square n×n float32 inputs uniform [0, 1), created outside
  * the timed region; C is allocated on each call and read back as a typed array by every framework
  * (nabla `toTypedArray()`, tfjs `dataSync()`), so that the work surely happens, then disposed
  * (nabla `dispose()`, tfjs `tf.tidy`). GFLOP/s = 2n³ / t,
  * t the mean time of one call. Also: nabla wasm's thread scaling and a float64 figure (tfjs has no
  * float64; nabla's wasm backend runs float64 on its TypeScript kernels).
  */
-import { rand } from '../src/index.js';
+import { rand } from 'nabla';
 import type { TimedCase, TimeCallsOptions } from './harness.js';
 import { tf, useBackend } from './tfjs.js';
 import { DEFAULT_THREADS, useNabla, type NablaBackend } from './nabla.js';

@@ -1,9 +1,9 @@
 /**
- * W2 (../shared/WORKLOADS.md): per-op overhead. a, b, c are 16-element float32 tensors that
+ * W2 (bench/README.md): per-op overhead. a, b, c are 16-element float32 tensors that
  * require grad; one iteration is relu(mul(add(a, b), c)), three ops, results discarded.
  * NOTE: tfjs records a tape only inside a gradient function; its ops here run in tf.tidy without one.
  */
-import { rand } from '../src/index.js';
+import { rand } from 'nabla';
 import type { BenchCase } from './harness.js';
 import { nablaName, useNabla, type NablaBackend } from './nabla.js';
 import { tf, useBackend } from './tfjs.js';

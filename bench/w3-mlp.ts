@@ -1,10 +1,10 @@
 /**
- * W3 (../shared/WORKLOADS.md): an MLP training step. Linear(784→128) + ReLU + Linear(128→10) with
+ * W3 (bench/README.md): an MLP training step. Linear(784→128) + ReLU + Linear(128→10) with
  * biases, batch 64 of inputs uniform [0, 1) and labels uniform 0..9 fixed across steps, softmax
  * cross-entropy (mean), plain SGD lr 0.1. One step = zero grads, forward, loss, backward, update,
  * read the loss as a JS number.
  */
-import { manualSeed, nn, rand, randint, type Tensor } from '../src/index.js';
+import { manualSeed, nn, rand, randint, type Tensor } from 'nabla';
 import type { TrainCase } from './harness.js';
 import { NABLA_BACKENDS, sgdCase, useNabla, type NablaBackend } from './nabla.js';
 import { tf, useBackend } from './tfjs.js';

@@ -1,10 +1,10 @@
 /**
- * W4 (../shared/WORKLOADS.md): a LeNet-like CNN training step. conv 1→8 3×3 pad 1 + bias, ReLU,
+ * W4 (bench/README.md): a LeNet-like CNN training step. conv 1→8 3×3 pad 1 + bias, ReLU,
  * maxpool 2×2 → conv 8→16 3×3 pad 1 + bias, ReLU, maxpool 2×2 → flatten (784) → Linear 784→10;
  * batch 32 of 1×28×28 uniform [0, 1), labels 0..9; loss, optimiser and step as W3. nabla is NCHW;
  * tfjs runs NHWC, its native layout (its conv2d takes NHWC only on cpu and wasm).
  */
-import { F, manualSeed, nn, rand, randint, type Tensor } from '../src/index.js';
+import { F, manualSeed, nn, rand, randint, type Tensor } from 'nabla';
 import type { TrainCase } from './harness.js';
 import { NABLA_BACKENDS, sgdCase, useNabla, type NablaBackend } from './nabla.js';
 import { tf, useBackend } from './tfjs.js';

@@ -1,11 +1,11 @@
 /**
- * W5 (../shared/WORKLOADS.md): one pre-LN Transformer block, a training step. Vocabulary 65, d_model
+ * W5 (bench/README.md): one pre-LN Transformer block, a training step. Vocabulary 65, d_model
  * 64, 4 heads of 16, sequence 32, batch 8; token (65×64) + learned position (32×64) embeddings;
  * x = x + Attn(LN1(x)); x = x + MLP(LN2(x)); causal attention with Q, K, V and output linears
  * 64→64 with bias, scores QKᵀ/√16; MLP 64→256, ReLU, 256→64; LayerNorm eps 1e-5 with gain and bias;
  * final LayerNorm, head 64→65, cross-entropy over all 256 positions against random targets; SGD lr 0.01.
  */
-import { arange, manualSeed, nn, ones, randint, type Tensor } from '../src/index.js';
+import { arange, manualSeed, nn, ones, randint, type Tensor } from 'nabla';
 import type { TrainCase } from './harness.js';
 import { NABLA_BACKENDS, sgdCase, useNabla, type NablaBackend } from './nabla.js';
 import { tf, useBackend } from './tfjs.js';

@@ -1,9 +1,9 @@
 /**
- * W6 (../shared/WORKLOADS.md): a scalar MLP(2, [16, 16, 1]) of `Value`s, 16 samples, mean squared
+ * W6 (bench/README.md): a scalar MLP(2, [16, 16, 1]) of `Value`s, 16 samples, mean squared
  * error; one step = reset the 337 gradients, forward (~10,300 nodes), backward. nabla's `Value`
  * next to the plain-JS reference engine in the same run.
  */
-import { Generator, Value, scalar } from '../src/index.js';
+import { Generator, Value, scalar } from 'nabla';
 import { PlainValue, plainBackward } from './reference/plain-scalar.js';
 
 const SAMPLES = 16;

@@ -5,7 +5,7 @@
  *
  *   npm run example:custom-op
  */
-import { customOp, gradcheck, gradgradcheck, manualSeed, noGrad, randn, tensor, type Tensor } from '../src/index.js';
+import { customOp, gradcheck, gradgradcheck, manualSeed, noGrad, randn, tensor, type Tensor } from 'nabla';
 
 // softplus(x) = max(x, 0) + log1p(e^(−|x|)), which never overflows; d softplus = σ(x)·g
 const softplus = customOp({

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Value, makeMoons, manualSeed, scalar } from '../src/index.js';
+import { Value, makeMoons, manualSeed, scalar } from 'nabla';
 
 const { values: args } = parseArgs({
   options: {

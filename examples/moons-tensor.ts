@@ -4,7 +4,7 @@
  *
  *   npm run example:moons-tensor
  */
-import { DataLoader, F, Generator, TensorDataset, manualSeed, moons, nn, noGrad, optim, type Tensor } from '../src/index.js';
+import { DataLoader, F, Generator, TensorDataset, manualSeed, moons, nn, noGrad, optim, type Tensor } from 'nabla';
 
 manualSeed(0);
 const generator = new Generator(0);

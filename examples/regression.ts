@@ -4,7 +4,7 @@
  *
  *   npm run example:regression
  */
-import { F, manualSeed, nn, noGrad, optim, rand, randn } from '../src/index.js';
+import { F, manualSeed, nn, noGrad, optim, rand, randn } from 'nabla';
 
 manualSeed(1);
 const noise = 0.1;

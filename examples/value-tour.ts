@@ -1,4 +1,4 @@
-import { Value, scalar } from '../src/index.js';
+import { Value, scalar } from 'nabla';
 
 const a = new Value(2, 'a');
 const b = new Value(-3, 'b');

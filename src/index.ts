@@ -1,7 +1,8 @@
 /**
  * nabla: define-by-run automatic differentiation and deep learning in TypeScript.
  */
-export * from './core/errors.js';
+export { NablaError, ShapeError, DTypeError, ArgumentError, DomainError, AutogradError, GradcheckError, BackendError, AnomalyError } from './core/errors.js';
+export { scope, keep } from './core/storage.js';
 export { Generator, defaultGenerator, manualSeed, DEFAULT_SEED, type GeneratorState } from './core/random.js';
 
 // scalar engine
@@ -18,7 +19,8 @@ export {
   type TensorOptions, type RandomOptions, type SizeArg,
 } from './core/creation.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './core/grad-mode.js';
-export { apply, type OpDef, type VjpContext, type GradHook, type BackwardOptions } from './core/autograd.js';
+export { apply, type OpDef, type VjpContext, type GradHook, type BackwardOptions, type SaveSpec, type SavedReads } from './core/autograd.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './core/anomaly.js';
 export { autograd, grad, valueAndGrad, vjp, jvp, hessianVectorProduct, type GradOptions, type AutogradGradOptions } from './core/functional.js';
 export { customOp, FunctionContext, type CustomOpDefinition } from './core/custom-op.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions } from './core/gradcheck.js';
@@ -27,12 +29,12 @@ export * from './ops/elementwise.js';
 export * from './ops/reduce.js';
 export * from './ops/linalg.js';
 export * from './ops/view.js';
-export * from './ops/copy.js';
-export * from './ops/indexing.js';
+export { clone, contiguous, toDType, pad, cat, stack, flip, repeat, tril, triu } from './ops/copy.js';
+export { indexSelect, indexAdd, gather, scatterAdd, cumsum } from './ops/indexing.js';
 export { cumprod } from './ops/scan.js';
 export { unfold, fold, type WindowOptions } from './ops/window.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend, type StridedView } from './backend/index.js';
-export { configureWasm, wasmKernels, wasmMemoryStats, setNumThreads, getNumThreads } from './backend/wasm/index.js';
+export { configureWasm, wasmKernels, wasmMemoryStats, setNumThreads, getNumThreads, type WasmOptions, type WasmMemoryStats } from './backend/wasm/index.js';
 
 // neural networks
 export * as nn from './nn/index.js';

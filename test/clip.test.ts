@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, DomainError, type Tensor, tensor } from '../src/index.js';
-import { clipGradNorm_, clipGradValue_ } from '../src/optim/index.js';
+import { ArgumentError, DomainError, type Tensor, optim, tensor } from '../src/index.js';
 import { assertClose, fixture, lossOf, makeParams } from './helpers/optim-fixture.js';
 import { expectError } from './helpers/expect.js';
+
+const { clipGradNorm_, clipGradValue_ } = optim;
 
 const f64 = (data: number[], requiresGrad = true): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
 

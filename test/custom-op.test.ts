@@ -175,7 +175,7 @@ describe('gradcheck', () => {
 
 describe('errors of the engine', () => {
   // a primitive registered through apply() with deliberately broken vjps
-  const brokenOp = (name: string, vjp: OpDef['vjp']): OpDef => ({ name, save: 'none', forward: ([x]) => x!.detach().mul(2), vjp });
+  const brokenOp = (name: string, vjp: OpDef['vjp']): OpDef => ({ name, save: {}, forward: ([x]) => x!.detach().mul(2), vjp });
 
   it('checks the shape each vjp returns, naming the op and the input', () => {
     const op = brokenOp('doubler', (g) => [g.sum().reshape([1]).expand([2, 3])]);
@@ -191,7 +191,7 @@ describe('errors of the engine', () => {
   });
 
   it('a gradient shaped like the output an input was broadcast to is summed down by the engine', () => {
-    const spread: OpDef = { name: 'spread', save: 'none', forward: ([x]) => x!.detach().expand([4, 3]), vjp: (g) => [g] };
+    const spread: OpDef = { name: 'spread', save: {}, forward: ([x]) => x!.detach().expand([4, 3]), vjp: (g) => [g] };
     const x = tensor([1, 2, 3], { requiresGrad: true });
     apply(spread, [x], undefined).mul(tensor([[1], [2], [3], [4]])).sum().backward();
     expect(x.grad!.toArray()).toEqual([10, 10, 10]);

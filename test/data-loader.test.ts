@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { ArgumentError, Generator, ShapeError, Tensor, arange, manualSeed, tensor } from '../src/index.js';
-import { DataLoader, Subset, TensorDataset, defaultCollate, randomSplit, type Dataset } from '../src/data/index.js';
+import { DataLoader, Subset, TensorDataset, defaultCollate, randomSplit, type Dataset } from '../src/index.js';
 
 /** A dataset whose i-th sample is the number i. */
 const numbers = (n: number): Dataset<number> => ({ length: n, get: (i) => i });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, Generator, makeMoons } from '../src/index.js';
-import { moons, regression, spirals } from '../src/data/index.js';
+import { moons, regression, spirals } from '../src/index.js';
 
 const counts = (labels: ArrayLike<number>, k: number): number[] => {
   const c = new Array<number>(k).fill(0);

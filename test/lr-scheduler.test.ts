@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, tensor } from '../src/index.js';
+import { ArgumentError, optim, tensor } from '../src/index.js';
 import { expectError } from './helpers/expect.js';
-import {
-  Adagrad, Adam, CosineAnnealingLR, ExponentialLR, LRScheduler, LambdaLR, LinearLR, MultiStepLR, OneCycleLR, type Optimizer,
-  type ParamGroup, ReduceLROnPlateau, SGD, StepLR,
-} from '../src/optim/index.js';
 import {
   type SchedulerCase, type SchedulerSpec, assertClose, fixture, makeOptimizer, makeParams, snapshot, trainStep,
 } from './helpers/optim-fixture.js';
+
+const {
+  Adagrad, Adam, CosineAnnealingLR, ExponentialLR, LRScheduler, LambdaLR, LinearLR, MultiStepLR, OneCycleLR, ReduceLROnPlateau, SGD, StepLR,
+} = optim;
+type LRScheduler = optim.LRScheduler;
+type Optimizer = optim.Optimizer;
+type ParamGroup = optim.ParamGroup;
+type ReduceLROnPlateau = optim.ReduceLROnPlateau;
+type SGD = optim.SGD;
 
 type Scheduler = LRScheduler | ReduceLROnPlateau;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, ShapeError, Tensor, tensor } from '../src/index.js';
-import { accuracy, confusionMatrix, formatConfusionMatrix, precisionRecall } from '../src/data/index.js';
+import { accuracy, confusionMatrix, formatConfusionMatrix, precisionRecall } from '../src/index.js';
 
 const ints = (values: number[]): Tensor => tensor(values, { dtype: 'int32' });
 

@@ -490,3 +490,35 @@ describe('nn.summary', () => {
     expect(model.modules().some((m) => Object.hasOwn(m, 'forward'))).toBe(false);
   });
 });
+
+describe('a Module subclass without forward', () => {
+  // @ts-expect-error: TypeScript requires forward; JavaScript subclasses (or casts) can still omit it
+  class NoForward extends nn.Module {
+    w = new nn.Linear(2, 2);
+  }
+  const x = ones([1, 2]);
+  const message = '[Module] NoForward has no forward method';
+
+  it('throws a clear ArgumentError naming the class when called directly', () => {
+    expectError(() => new NoForward().forward(x), ArgumentError, message);
+  });
+
+  it('and where the library calls forward: Sequential and summary (which then restores the modules)', () => {
+    expectError(() => new nn.Sequential(new nn.Linear(2, 2), new NoForward()).forward(x), ArgumentError, message);
+    const inner = new NoForward();
+    const model = new nn.Sequential(new nn.Linear(2, 2), inner);
+    model.train();
+    expectError(() => nn.summary(model, x), ArgumentError, message);
+    expect(Object.hasOwn(inner, 'forward')).toBe(false);
+    expect(model.training && inner.training).toBe(true);
+    expectError(() => nn.summary(new NoForward(), x), ArgumentError, message);
+  });
+
+  it('a subclass with forward (a method or a field) is unaffected', () => {
+    class Field extends nn.Module {
+      forward = (t: Tensor): Tensor => t.mul(2);
+    }
+    expect(new Field().forward(x).toArray()).toEqual([[2, 2]]);
+    expect(new nn.Sequential(new Field(), new nn.ReLU()).forward(x).toArray()).toEqual([[2, 2]]);
+  });
+});

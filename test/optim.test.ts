@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, Tensor, noGrad, tensor } from '../src/index.js';
+import { ArgumentError, Tensor, noGrad, optim, tensor } from '../src/index.js';
 import { expectError } from './helpers/expect.js';
-import {
-  Adagrad, Adam, AdamW, type Optimizer, type OptimizerStateDict, RMSprop, SGD,
-} from '../src/optim/index.js';
 import {
   OPTIMIZERS, assertClose, fixture, lossOf, makeOptimizer, makeParams, snapshot, trainStep,
 } from './helpers/optim-fixture.js';
+
+const { Adagrad, Adam, AdamW, RMSprop, SGD } = optim;
+type Optimizer = optim.Optimizer;
+type OptimizerStateDict = optim.OptimizerStateDict;
 
 const f64 = (data: number[] | number[][], requiresGrad = true): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
 

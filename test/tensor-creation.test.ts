@@ -5,10 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  DEFAULT_DTYPE, DEFAULT_SEED, DTYPES, Generator, Tensor, add, arange, defaultGenerator, div, eq, eye, full, fullLike,
+  DEFAULT_DTYPE, DEFAULT_SEED, DTYPES, DTypeError, Generator, ShapeError, Tensor, add, arange, defaultGenerator, div, eq, eye, full, fullLike,
   ge, gt, le, linspace, lt, manualSeed, maximum, minimum, mul, ne, noGrad, ones, onesLike, pow, promoteTypes, rand,
   randint, randn, sub, tensor, zeros, zerosLike, type DType,
 } from '../src/index.js';
+import { expectError } from './helpers/expect.js';
 
 const f32 = (xs: number[]): number[] => xs.map(Math.fround);
 
@@ -702,5 +703,39 @@ describe('creation edge cases found in review', () => {
     const g = new Generator().setState({ s: [0, 2199679431, 0, 1], spareNormal: null });
     const u = rand([64], { generator: g }).toTypedArray();
     expect(Math.max(...u)).toBeLessThan(1);
+  });
+});
+
+describe('Tensor.fromData', () => {
+  it('wraps a typed array of the right kind and length without copying', () => {
+    const data = new Int32Array([1, 2, 3, 4, 5, 6]);
+    const t = Tensor.fromData(data, [2, 3], 'int32');
+    expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(t.data).toBe(data);
+    expect(Tensor.fromData(new Uint8Array([1, 0]), [2], 'bool').toArray()).toEqual([true, false]);
+    expect(Tensor.fromData(new Float64Array([2.5]), [], 'float64').item()).toBe(2.5);
+    expect(Tensor.fromData(new Float32Array(0), [0, 3], 'float32').shape).toEqual([0, 3]);
+  });
+
+  it('rejects a buffer of the wrong length for the shape (ShapeError)', () => {
+    expectError(() => Tensor.fromData(new Float32Array(3), [2, 2], 'float32'), ShapeError,
+      '[Tensor.fromData] data of length 3 does not fit shape [2,2] (4 elements)');
+    expectError(() => Tensor.fromData(new Float32Array(2), [], 'float32'), ShapeError,
+      '[Tensor.fromData] data of length 2 does not fit shape [] (1 element)');
+    expectError(() => Tensor.fromData(new Float32Array(4), [2, -2], 'float32'), ShapeError,
+      '[Tensor.fromData] shape must be a list of non-negative integers, got [2,-2]');
+  });
+
+  it('rejects a typed array of the wrong kind for the dtype (DTypeError)', () => {
+    expectError(() => Tensor.fromData(new Float32Array(4) as never, [2, 2], 'int32'), DTypeError,
+      '[Tensor.fromData] dtype int32 needs data of type Int32Array, got Float32Array (length 4) for shape [2,2]');
+    expectError(() => Tensor.fromData(new Float64Array(2) as never, [2], 'float32'), DTypeError,
+      '[Tensor.fromData] dtype float32 needs data of type Float32Array, got Float64Array (length 2) for shape [2]');
+    expectError(() => Tensor.fromData(new Int32Array(2) as never, [2], 'bool'), DTypeError,
+      '[Tensor.fromData] dtype bool needs data of type Uint8Array, got Int32Array (length 2) for shape [2]');
+    expectError(() => Tensor.fromData([1, 2] as never, [2], 'float32'), DTypeError,
+      '[Tensor.fromData] dtype float32 needs data of type Float32Array, got [1,2] for shape [2]');
+    expectError(() => Tensor.fromData(new Float32Array(2), [2], 'float16' as never), DTypeError,
+      '[Tensor.fromData] unknown dtype "float16"; expected one of bool, int32, float32, float64');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../src/index.js';
-import { ProgressBar, formatDuration, formatMetric, type ProgressStream } from '../src/viz/index.js';
+import { ProgressBar, type ProgressStream } from '../src/index.js';
+import { formatDuration, formatMetric } from '../src/viz/progress.js';
 
 /** A stream that records every write, and a clock the test moves by hand. */
 function fakeStream(isTTY: boolean, columns?: number): ProgressStream & { chunks: string[] } {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../src/index.js';
-import { escapeXml, formatTick, linePlot, niceTicks, plotCurves } from '../src/viz/index.js';
+import { linePlot, plotCurves } from '../src/index.js';
+import { escapeXml } from '../src/viz/svg.js';
+import { formatTick, niceTicks } from '../src/viz/ticks.js';
 
 /** A parsed XML element. */
 interface Node {

@@ -135,23 +135,43 @@ describe('wasm backend against the TypeScript reference (large shapes)', () => {
     expectClose(...both(withGrads((x) => x.softmax(-1).log().mul(x.sigmoid()).tanh()), [c]));
   });
 
-  it('SIMD exp and sigmoid: within 2 ulp of float64 over the float32 range (subnormal results flush to 0); overflow, ±Infinity and NaN exact', () => {
-    const values = Float32Array.from({ length: 4099 }, (_, i) => -100 + (200 * i) / 4098);
-    values.set([Number.NaN, Infinity, -Infinity, 88.72, 88.73, -87.33, -87.34, -103, 0, -0], 0);
+  it('SIMD exp and sigmoid over [-104, 89]: within 1 ulp of float64, subnormal results correctly rounded (0 only below them); overflow, ±Infinity and NaN exact', () => {
+    const values = Float32Array.from({ length: 40_003 }, (_, i) => -104 + (193 * i) / 40_002);
+    values.set([Number.NaN, Infinity, -Infinity, 88.72, 88.73, -87.33, -87.34, -100, -103, -103.97, -103.98, -104.5, 0, -0], 0);
+    const f32exp = (v: number): number => Math.fround(Math.exp(v));
+    const f32sigmoid = (v: number): number => Math.fround(1 / (1 + Math.exp(-v)));
     setBackend('wasm');
     const x = tensor(values);
+    // contiguous (SIMD), transposed (SIMD 4×4 tiles) and every other element (the scalar loop)
     const e = x.exp().toTypedArray();
     const s = x.sigmoid().toTypedArray();
+    const eT = x.narrow(0, 0, 40_000).reshape([200, 200]).t().exp().t().flatten().toTypedArray();
+    const eStrided = x.slice(0, 0, null, 2).exp().toTypedArray();
+    const sStrided = x.slice(0, 0, null, 2).sigmoid().toTypedArray();
     setBackend('js');
+    let subnormals = 0;
     values.forEach((v, i) => {
-      const ref = Math.fround(Math.exp(v));
+      const ref = f32exp(v);
       if (Number.isNaN(v)) expect(e[i]).toBeNaN();
-      else if (ref === Infinity || ref === 0) expect(e[i]).toBe(ref);
-      else if (ref < 2 ** -126) expect(e[i]).toBeLessThanOrEqual(2 ** -126); // subnormal results flush to 0
-      else expect(Math.abs(e[i]! - ref)).toBeLessThanOrEqual(2 * 2 ** (Math.floor(Math.log2(ref)) - 23));
-      const sig = 1 / (1 + Math.exp(-v));
+      else if (ref < 2 ** -126 || ref === Infinity) expect(e[i], `exp(${v})`).toBe(ref); // subnormal, 0 or ∞: exact
+      else expect(Math.abs(e[i]! - ref), `exp(${v})`).toBeLessThanOrEqual(2 ** (Math.floor(Math.log2(ref)) - 23));
+      if (ref > 0 && ref < 2 ** -126) subnormals++;
+      const sig = f32sigmoid(v);
       if (Number.isNaN(v)) expect(s[i]).toBeNaN();
-      else expect(Math.abs(s[i]! - sig)).toBeLessThanOrEqual(4e-7 * Math.max(sig, 1e-30) + 1e-38);
+      else if (sig < 2 ** -126) expect(s[i], `sigmoid(${v})`).toBe(sig);
+      else expect(Math.abs(s[i]! - sig), `sigmoid(${v})`).toBeLessThanOrEqual(4e-7 * sig);
+      if (i < 40_000) expect(Object.is(eT[i], e[i]), `transposed exp(${v})`).toBe(true);
+      if (i % 2 === 0) {
+        expect(Object.is(eStrided[i / 2], ref), `strided exp(${v})`).toBe(true);
+        expect(Object.is(sStrided[i / 2], sig), `strided sigmoid(${v})`).toBe(true);
+      }
     });
+    expect(subnormals).toBeGreaterThan(3000);
+    // PyTorch and the js backend: sigmoid(-100) = exp(-100) = 3.78e-44, a float32 subnormal
+    setBackend('wasm');
+    const far = tensor(new Float32Array(300).fill(-100));
+    expect([far.exp().toTypedArray()[0], far.sigmoid().toTypedArray()[299]]).toEqual([f32exp(-100), f32exp(-100)]);
+    setBackend('js');
+    expect(f32exp(-100)).toBeCloseTo(3.78e-44, 46);
   });
 });

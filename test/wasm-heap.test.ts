@@ -40,6 +40,20 @@ describe('WasmHeap', () => {
     expect(heap.bytesInUse).toBe(4096 + MiB / 2);
   });
 
+  it('merges adjacent free blocks before growing: small blocks freed serve a large request', () => {
+    const heap = new WasmHeap(64 * MiB);
+    const smalls = Array.from({ length: 64 }, () => heap.allocate('float32', 4096)!); // 64 blocks of 16 KiB
+    const keepAlive = heap.allocate('float32', 16)!; // above them: the merged run does not end at the top
+    smalls.forEach((v) => heap.dispose(v));
+    const committed = heap.memory.buffer.byteLength;
+    const top = keepAlive.byteOffset;
+    const big = heap.allocate('float32', MiB / 4)!; // 1 MiB = the 64 freed blocks merged
+    expect(big.byteOffset + big.byteLength).toBeLessThanOrEqual(top);
+    expect(heap.memory.buffer.byteLength).toBe(committed);
+    big.fill(3);
+    expect(keepAlive.every((v) => v === 0)).toBe(true);
+  });
+
   it('never hands out overlapping live blocks, and what is written to one stays there', () => {
     fc.assert(fc.property(
       fc.array(fc.oneof(fc.record({ alloc: fc.integer({ min: 1, max: 70_000 }) }), fc.record({ free: fc.nat() })), { maxLength: 60 }),

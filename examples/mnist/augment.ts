@@ -1,7 +1,7 @@
 /**
  * Data augmentation for MNIST: every image shifted by its own random offset of up to ±2 pixels.
  */
-import { tensor, type Generator, type Tensor } from '../../src/index.js';
+import { tensor, type Generator, type Tensor } from 'nabla';
 
 const SIDE = 28;
 

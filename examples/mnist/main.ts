@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DataLoader, F, Generator, cat, ProgressBar, TensorDataset, confusionMatrix, formatConfusionMatrix, fromSafetensors,
-  loadMnist, manualSeed, noGrad, optim, plotCurves, precisionRecall, randomSplit, toSafetensors, type Tensor, nn,
-} from '../../src/index.js';
+  loadMnist, manualSeed, noGrad, scope, wasmMemoryStats, optim, plotCurves, precisionRecall, randomSplit, toSafetensors, type Tensor, nn,
+} from 'nabla';
 import { randomShift } from './augment.js';
 import { LeNet, MLP } from './models.js';
 
@@ -57,13 +57,14 @@ console.log(String(nn.summary(model, validImages.narrow(0, 0, 1))));
 /** Loss and accuracy of the model on a whole set, in batches, without recording the graph. */
 function evaluate(images: Tensor, labels: Tensor): { loss: number; accuracy: number; predictions: Tensor } {
   model.eval();
-  return noGrad(() => {
+  return scope(() => noGrad(() => {
     const logits: Tensor[] = [];
-    for (let i = 0; i < images.shape[0]!; i += 500) logits.push(model.forward(images.narrow(0, i, Math.min(500, images.shape[0]! - i))));
+    // a scope per chunk: only its logits outlive it, not the activations of every chunk at once
+    for (let i = 0; i < images.shape[0]!; i += 100) logits.push(scope(() => model.forward(images.narrow(0, i, Math.min(100, images.shape[0]! - i)))));
     const all = cat(logits, 0);
     const predictions = all.argmax(1);
     return { loss: F.crossEntropy(all, labels).item(), accuracy: predictions.eq(labels).float().mean().item(), predictions };
-  });
+  }));
 }
 
 // ── training ──
@@ -78,16 +79,24 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   let lossSum = 0;
   let correct = 0;
   for (const [x, y] of loader as Iterable<[Tensor, Tensor]>) {
-    const logits = model.forward(augment ? randomShift(x, generator) : x);
-    const loss = F.crossEntropy(logits, y);
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
+    // one step in a scope: every tensor it creates (activations, the loss) is freed when it ends,
+    // so the wasm heap reuses the same blocks step after step (see README, Memory)
+    const step = scope(() => {
+      const logits = model.forward(augment ? randomShift(x, generator) : x);
+      const loss = F.crossEntropy(logits, y);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      return { loss: loss.item(), correct: noGrad(() => logits.argmax(1).eq(y).sum().item()) };
+    });
     scheduler.step();
+    // the batch is a copy of the dataset's rows (getBatch gathers them): free it too
+    x.dispose();
+    y.dispose();
     const n = y.shape[0]!;
     seen += n;
-    lossSum += loss.item() * n;
-    correct += noGrad(() => logits.argmax(1).eq(y).sum().item());
+    lossSum += step.loss * n;
+    correct += step.correct;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     bar.update(seen, { loss: lossSum / seen, accuracy: correct / seen });
   }
@@ -109,7 +118,8 @@ console.log(`\ntest accuracy ${(result.accuracy * 100).toFixed(2)}% (${Math.roun
 console.log(`confusion matrix (rows: true digit, columns: predicted):\n${formatConfusionMatrix(confusion)}`);
 console.log(`per-class precision ${precision.map((p) => p.toFixed(3)).join(' ')}`);
 console.log(`per-class recall    ${recall.map((r) => r.toFixed(3)).join(' ')}`);
-console.log(`time per epoch ${meanEpoch.toFixed(1)} s (${Math.round(trainSet!.length / meanEpoch)} samples/s), peak memory ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+console.log(`time per epoch ${meanEpoch.toFixed(1)} s (${Math.round(trainSet!.length / meanEpoch)} samples/s), peak memory ${(peakRss / 2 ** 20).toFixed(0)} MiB ` +
+  `(wasm heap: peak ${(wasmMemoryStats().peakBytes / 2 ** 20).toFixed(0)} MiB in tensors, ${(wasmMemoryStats().memoryBytes / 2 ** 20).toFixed(0)} MiB committed)`);
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'curves.svg'), plotCurves({

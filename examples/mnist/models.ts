@@ -1,7 +1,7 @@
 /**
  * The two MNIST models of the main job: a LeNet-style CNN and an MLP.
  */
-import { F, nn, type Tensor } from '../../src/index.js';
+import { F, nn, type Tensor } from 'nabla';
 
 /**
  * conv 3×3 (1→c) + BN + ReLU + max-pool 2 → conv 3×3 (c→2c) + BN + ReLU + max-pool 2 →

@@ -9,19 +9,23 @@
  *                               check saved versions, run hooks, vjp(grad), reduce broadcasting,
  *                               accumulate into the inputs' pending grads (or leaves' .grad)
  */
+import { checkedVjp, checkForward, isAnomalyEnabled, recordCreation } from './anomaly.js';
 import { AutogradError, check } from './errors.js';
 import { isGradEnabled, setGradEnabled } from './grad-mode.js';
 import { broadcastsTo, sameShape, showShape, type Shape } from './shape.js';
 import { isFloating, type DType } from './dtype.js';
-import { recordStorage, type Storage } from './storage.js';
+import { GradientHolds, keep, keepAll, scope } from './storage.js';
+import { SavedContext, SavedTensors, type SaveSpec } from './saved.js';
 import type { Tensor } from './tensor.js';
+
+export type { SaveSpec, SavedReads } from './saved.js';
 
 /** What a vjp sees: the saved tensors, the attributes, and which inputs need a gradient. */
 export interface VjpContext<A> {
-  /** The op's inputs, when the op saves them (`save: 'inputs' | 'all'`); empty otherwise. */
+  /** The inputs the op saved (`save.inputs`), by input index; reading an unsaved one throws. */
   readonly inputs: readonly Tensor[];
-  /** The op's output, when the op saves it (`save: 'output' | 'all'`). */
-  readonly output: Tensor | null;
+  /** The output, when the op saved it (`save.output`); reading it otherwise throws. */
+  readonly output: Tensor;
   readonly attrs: A;
   /** Shapes of the inputs (always kept: they are small). */
   readonly inputShapes: readonly Shape[];
@@ -39,8 +43,8 @@ export interface VjpContext<A> {
  */
 export interface OpDef<A = undefined> {
   readonly name: string;
-  /** What backward needs; saved tensors are version-checked and released after backward. */
-  readonly save: 'none' | 'inputs' | 'output' | 'all';
+  /** Exactly what the vjp reads (`{}`: nothing); only that is saved, version-checked and released after backward. */
+  readonly save: SaveSpec;
   forward(inputs: readonly Tensor[], attrs: A): Tensor;
   /** Absent for ops without a gradient (comparisons, argmax, ...). */
   readonly vjp?: (g: Tensor, ctx: VjpContext<A>) => readonly (Tensor | null)[];
@@ -56,8 +60,6 @@ export type GradHook = (grad: Tensor) => Tensor | void;
 /** An edge of the graph: the input's node, the leaf tensor that accumulates, or null (no gradient needed). */
 type Edge = Node | Tensor | null;
 
-const NOTHING_SAVED = Object.freeze({ inputs: Object.freeze([]) as readonly Tensor[], output: null, versions: [] as number[] });
-
 /**
  * A recorded application of an op: what backward needs to send the gradient to the op's inputs.
  * @example
@@ -70,8 +72,8 @@ export class Node {
   readonly inputDtypes: DType[];
   readonly outShape: Shape;
   readonly outDtype: DType;
-  /** Saved tensors and the storage versions they had; null once released. */
-  saved: { inputs: readonly Tensor[]; output: Tensor | null; versions: number[] } | null;
+  /** What the op saved for its vjp (see `OpDef.save`); null once released. */
+  saved: SavedTensors | null;
   /** Hooks registered on the output tensor (a non-leaf). */
   hooks: GradHook[] | null = null;
   /** The output tensor, when `retainGrad()` asked for its `.grad`. */
@@ -96,18 +98,7 @@ export class Node {
     }
     this.outShape = output.shape;
     this.outDtype = output.dtype;
-    const save = op.save;
-    if (save === 'none') {
-      this.saved = NOTHING_SAVED;
-      return;
-    }
-    const savedInputs = save === 'inputs' || save === 'all' ? inputs : [];
-    const savedOutput = save === 'output' || save === 'all' ? output : null;
-    const versions = savedInputs.map((t) => t._storage.version);
-    if (savedOutput !== null) versions.push(savedOutput._storage.version);
-    for (const t of savedInputs) t._storage.savedBy++;
-    if (savedOutput !== null) savedOutput._storage.savedBy++;
-    this.saved = { inputs: savedInputs, output: savedOutput, versions };
+    this.saved = SavedTensors.save(op.save, inputs, output);
   }
 }
 
@@ -118,11 +109,13 @@ export class Node {
  */
 export function apply<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   const out = op.forward(inputs, attrs);
+  if (isAnomalyEnabled()) checkForward(op.name, inputs, out);
   if (op.vjp === undefined || !isGradEnabled() || !isFloating(out.dtype)) return out;
   let needed = false;
   for (let i = 0; i < inputs.length; i++) if (inputs[i]!._requiresGrad) needed = true;
   if (!needed) return out;
   out._node = new Node(op as OpDef<unknown>, attrs, inputs, out);
+  if (isAnomalyEnabled()) recordCreation(out._node);
   out._requiresGrad = true;
   return out;
 }
@@ -170,9 +163,13 @@ function topologicalOrder(roots: readonly Node[]): Node[] {
   return post.reverse();
 }
 
-function accumulate<K>(map: Map<K, Tensor>, key: K, g: Tensor): void {
+/** Adds `g` into the pending gradient of `key` (the new sum holds its storage; the old one lets go). */
+function accumulate<K>(map: Map<K, Tensor>, key: K, g: Tensor, holds: GradientHolds): void {
   const prev = map.get(key);
-  map.set(key, prev === undefined ? g : prev.add(g));
+  const next = prev === undefined ? g : prev.add(g);
+  map.set(key, next);
+  holds.hold(next);
+  if (prev !== undefined) holds.drop(prev);
 }
 
 function runHooks(hooks: GradHook[] | null, g: Tensor): Tensor {
@@ -196,18 +193,12 @@ function reduceToShape(g: Tensor, node: Node, i: number): Tensor {
   return g.sumToShape(shape);
 }
 
-function checkSaved(node: Node): NonNullable<Node['saved']> {
+function checkSaved(node: Node): SavedTensors {
   const saved = node.saved;
   check(saved !== null, AutogradError, () =>
     `[backward] trying to backward through the graph a second time (the tensors saved by '${node.op.name}' have been freed); ` +
       'pass { retainGraph: true } to the first backward if you need to backward twice');
-  const tensors = saved.output === null ? saved.inputs : [...saved.inputs, saved.output];
-  tensors.forEach((t, k) => {
-    const expected = saved.versions[k]!;
-    check(t._storage.version === expected, AutogradError, () =>
-      `[backward] one of the tensors needed for gradient computation has been modified by an in-place operation: ` +
-        `the ${t.dtype} ${showShape(t.shape)} tensor saved by '${node.op.name}' is at version ${t._storage.version}; expected version ${expected} instead`);
-  });
+  saved.check(node.op.name);
   return saved;
 }
 
@@ -229,65 +220,76 @@ export function runBackward(
   const leafGrads = new Map<Tensor, Tensor>();
   const wanted = inputs ? new Set(inputs.map((t) => t._node ?? t)) : null;
   const captured = new Map<Node | Tensor, Tensor>();
-  const retained: Tensor[] = [];
   let userCode = false; // hooks or custom vjps saw the gradients: they may keep them
+  const holds = new GradientHolds(!createGraph);
 
   const run = (): void => setGradEnabled(createGraph, () => {
     roots.forEach((root, k) => {
       const g = grads[k]!;
-      if (root._node === null) accumulate(leafGrads, root, g);
-      else accumulate(pending, root._node, g);
+      if (root._node === null) accumulate(leafGrads, root, g, holds);
+      else accumulate(pending, root._node, g, holds);
     });
     for (const node of topologicalOrder([...pending.keys()])) {
       let g = pending.get(node);
       if (g === undefined) continue;
       pending.delete(node);
-      const saved = node.op.save === 'none' ? NOTHING_SAVED : checkSaved(node);
-      if (node.hooks !== null || node.op.userCode === true) userCode = true;
+      const incoming = g;
+      const saved = checkSaved(node);
+      if (node.hooks !== null || node.op.userCode === true) {
+        userCode = true;
+        holds.stop();
+      }
       g = runHooks(node.hooks, g);
       if (node.retained !== null) {
         retainInto(node.retained, g, createGraph);
-        retained.push(node.retained);
       }
-      if (wanted?.has(node)) captured.set(node, g);
-      const rule = node.op.vjp!;
+      if (wanted?.has(node)) {
+        captured.set(node, g);
+        holds.protect(g);
+      }
       const needsInputGrad = node.next.map((e) => e !== null);
-      const inputGrads = rule(g, {
-        inputs: saved.inputs,
-        output: saved.output,
-        attrs: node.attrs,
-        inputShapes: node.inputShapes,
-        inputDtypes: node.inputDtypes,
-        needsInputGrad,
-      });
+      const ctx = new SavedContext(node.op.name, saved, node.attrs, node.inputShapes, node.inputDtypes, needsInputGrad);
+      const grad = g;
+      const runRule = (): readonly (Tensor | null)[] => (isAnomalyEnabled() ? checkedVjp(node, grad, ctx) : node.op.vjp!(grad, ctx));
+      // the rule's own temporaries are freed as soon as it returns (user code excepted: it may keep them)
+      const inputGrads = userCode || createGraph ? runRule() : scope(runRule);
       check(inputGrads.length === node.next.length, AutogradError,
         () => `[${node.op.name}] vjp returned ${inputGrads.length} gradients for ${node.next.length} inputs`);
+      // the returned gradients hold their storage while they are handed on (a rule may return one twice)
+      for (const gi of inputGrads) if (gi) holds.hold(gi);
       node.next.forEach((edge, i) => {
         const gi = inputGrads[i];
         if (edge === null || gi === null || gi === undefined) return;
-        let grad = reduceToShape(gi, node, i);
-        if (grad.dtype !== node.inputDtypes[i]) grad = grad.to(node.inputDtypes[i]!);
-        if (edge instanceof Node) accumulate(pending, edge, grad);
-        else accumulate(leafGrads, edge, grad);
+        let gradIn = reduceToShape(gi, node, i);
+        if (gradIn.dtype !== node.inputDtypes[i]) gradIn = gradIn.to(node.inputDtypes[i]!);
+        if (edge instanceof Node) accumulate(pending, edge, gradIn, holds);
+        else accumulate(leafGrads, edge, gradIn, holds);
       });
+      for (const gi of inputGrads) if (gi) holds.drop(gi);
+      holds.drop(incoming);
       if (!retainGraph) {
-        if (node.op.save !== 'none') {
+        if (!saved.empty) {
           node.saved = null;
-          for (const t of saved.inputs) t._storage.unsave();
-          saved.output?._storage.unsave();
+          saved.release();
         }
         node.op.release?.(node.attrs);
       }
     }
     for (const [leaf, g] of leafGrads) {
-      if (leaf._hooks !== null) userCode = true;
+      if (leaf._hooks !== null) {
+        userCode = true;
+        holds.stop();
+      }
       const grad = runHooks(leaf._hooks, g);
       if (wanted !== null) {
-        if (wanted.has(leaf)) captured.set(leaf, grad);
+        if (wanted.has(leaf)) {
+          captured.set(leaf, grad);
+          holds.protect(grad);
+        }
       } else {
         retainInto(leaf, grad, createGraph);
-        retained.push(leaf);
       }
+      holds.drop(g);
     }
   });
 
@@ -295,16 +297,15 @@ export function runBackward(
     run();
   } else {
     // Lifetime rule: the storage a backward pass creates is garbage once it ends, except the
-    // gradients it hands out (.grad, retained, returned). Freeing it now, rather than when the
-    // garbage collector gets to it, lets the wasm heap reuse its blocks at once. Not done with
-    // createGraph (the new graph holds them) or when user code (hooks, custom vjps) saw them.
-    const [, created] = recordStorage(run);
-    if (!userCode) {
-      const keep = new Set<Storage>();
-      for (const t of retained) if (t.grad !== null) keep.add(t.grad._storage);
-      for (const g of captured.values()) keep.add(g._storage);
-      for (const s of created) if (!keep.has(s)) s.dispose();
-    }
+    // gradients it hands out (.grad is kept by retainInto; returned gradients are the scope's
+    // result). Freeing it now, rather than when the garbage collector gets to it, lets the wasm
+    // heap reuse its blocks at once. Not done with createGraph (the new graph holds them) or when
+    // user code (hooks, custom vjps) saw them.
+    scope(() => {
+      run();
+      if (userCode) keepAll();
+      return [...captured.values()];
+    });
   }
   return inputs ? inputs.map((t) => captured.get(t._node ?? t) ?? null) : [];
 }
@@ -336,7 +337,8 @@ function retainInto(t: Tensor, g: Tensor, createGraph: boolean): void {
   }
   // a disposed .grad (its storage freed while another tensor still pointed to it) counts as none
   const grad = prev === null || prev.disposed ? g.clone() : prev.add(g);
-  t.grad = grad;
+  // .grad is a long-lived owner: its gradient outlives every scope (backward's own included)
+  t.grad = keep(grad);
   if (!createGraph) ownedGrads.add(grad);
 }
 

@@ -7,7 +7,16 @@ import { apply, type OpDef } from './autograd.js';
 import { ArgumentError, AutogradError, ShapeError, check, fmt } from './errors.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
 import { sameShape, showShape } from './shape.js';
+import type { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
+
+/**
+ * A context that is garbage before the engine released it (its graph was dropped without a backward,
+ * or forward threw) lets go of what it saved then.
+ */
+const unsaveWhenCollected = new FinalizationRegistry<Storage[]>((held) => {
+  for (const s of held) s.unsave();
+});
 
 /**
  * The context shared by a custom op's forward and backward.
@@ -20,6 +29,8 @@ export class FunctionContext {
   /** Anything else forward wants to hand to backward (non-tensor values, shapes, flags). */
   readonly data: Record<string, unknown> = {};
   private saved: { tensors: Tensor[]; versions: number[] } | null = { tensors: [], versions: [] };
+  /** The storage of the saved tensors, as the finalization registry holds it (it must not hold the context). */
+  private readonly held: Storage[] = [];
 
   constructor(
     readonly opName: string,
@@ -28,11 +39,22 @@ export class FunctionContext {
     this.needsInputGrad = needsInputGrad;
   }
 
-  /** Saves tensors for backward (inputs, outputs or intermediates); they are version-checked and freed after backward. */
+  /**
+   * Saves tensors for backward (inputs, outputs or intermediates); they are version-checked, and
+   * counted as held (`savedBy`) until backward is done with them, so that a scope that created
+   * them does not free them first.
+   */
   saveForBackward(...tensors: Tensor[]): void {
     tensors.forEach((t, i) => check(t instanceof Tensor, ArgumentError, () => `[${this.opName}] saveForBackward argument ${i} must be a Tensor, got ${fmt(t)}`));
-    this.saved!.tensors.push(...tensors);
-    this.saved!.versions.push(...tensors.map((t) => t.version));
+    const saved = this.saved;
+    check(saved !== null, AutogradError, () => `[${this.opName}] saveForBackward after the context was released (call it in forward)`);
+    if (this.held.length === 0 && tensors.length > 0) unsaveWhenCollected.register(this, this.held, this);
+    for (const t of tensors) {
+      saved.tensors.push(t);
+      saved.versions.push(t.version);
+      t._storage.savedBy++;
+      this.held.push(t._storage);
+    }
   }
 
   /** The tensors given to `saveForBackward`, in order. */
@@ -46,9 +68,12 @@ export class FunctionContext {
     return saved.tensors;
   }
 
-  /** Frees the saved tensors (called by the engine after backward unless retainGraph). */
+  /** Lets go of the saved tensors (called by the engine after backward unless retainGraph, or when no graph was recorded). */
   release(): void {
+    if (this.saved === null) return;
     this.saved = null;
+    unsaveWhenCollected.unregister(this);
+    for (const s of this.held.splice(0)) s.unsave();
   }
 }
 
@@ -76,7 +101,7 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
   const { name } = definition;
   const op: OpDef<FunctionContext> = {
     name,
-    save: 'none',
+    save: {},
     forward(inputs, ctx) {
       const out = noGrad(() => definition.forward(ctx, ...inputs));
       check(out instanceof Tensor, ArgumentError, () => `[${name}] forward must return a Tensor, got ${fmt(out)}`);
@@ -98,6 +123,8 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
   return (...inputs: Tensor[]) => {
     inputs.forEach((t, i) => check(t instanceof Tensor, ArgumentError, () => `[${name}] input ${i} must be a Tensor, got ${fmt(t)}`));
     const ctx = new FunctionContext(name, inputs.map((t) => isGradEnabled() && t.requiresGrad));
-    return apply(op, inputs, ctx);
+    const out = apply(op, inputs, ctx);
+    if (out._node?.attrs !== ctx) ctx.release(); // no graph recorded: backward will never read them
+    return out;
   };
 }

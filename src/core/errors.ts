@@ -40,6 +40,16 @@ export class ArgumentError extends NablaError {
 }
 
 /**
+ * A backend cannot do what was asked on this runtime (no worker threads, no way to force
+ * collections, a kernel failure), said when it is asked rather than as a later crash.
+ * @example
+ * new BackendError('[setNumThreads] this runtime has no worker threads');
+ */
+export class BackendError extends NablaError {
+  override name = 'BackendError';
+}
+
+/**
  * A value outside an op's mathematical domain, caught where the result would otherwise be a silent NaN.
  * @example
  * new DomainError('[log] input must be >= 0, got -1');
@@ -64,6 +74,16 @@ export class AutogradError extends NablaError {
  */
 export class GradcheckError extends NablaError {
   override name = 'GradcheckError';
+}
+
+/**
+ * A NaN or Inf caught by anomaly mode (`detectAnomaly`): the op that first produced it, its input
+ * shapes and dtypes and, in backward, where the forward op was created.
+ * @example
+ * new AnomalyError("[log] the forward produced -Infinity (float32 output [2], first at index 1) from inputs without NaN or Inf: input 0 float32 [2]");
+ */
+export class AnomalyError extends NablaError {
+  override name = 'AnomalyError';
 }
 
 type ErrorClass = new (message: string) => NablaError;

@@ -8,10 +8,34 @@ import * as ops from '../ops/index.js';
 import type { ReduceArgs, SliceArgs, VarArgs } from '../ops/index.js';
 import { ArgumentError, AutogradError, DTypeError, ShapeError, check, fmt } from './errors.js';
 import { disownGrad, runBackward, type BackwardOptions, type GradHook, type Node } from './autograd.js';
-import { isFloating, type DType, type TypedArray } from './dtype.js';
+import { checkDType, isFloating, type DType, type DTypeMap, type TypedArray } from './dtype.js';
 import { formatTensor, toNested, type NestedArray } from './print.js';
-import { contiguousStrides, numel, showShape, type Shape } from './shape.js';
+import { checkShape, contiguousStrides, numel, showShape, type Shape } from './shape.js';
 import { Storage } from './storage.js';
+
+/** The typed array each dtype's storage is (`DTypeMap`), checked by `Tensor.fromData`. */
+const ARRAY_OF: { [D in DType]: abstract new (...args: never[]) => DTypeMap[D] } = {
+  float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array,
+};
+
+/** What `data` is, for an error message: `Float32Array (length 3)`, `Array`, `null`. */
+function arrayKind(data: unknown): string {
+  if (ArrayBuffer.isView(data)) return `${data.constructor.name} (length ${(data as TypedArray).length ?? data.byteLength})`;
+  return fmt(data);
+}
+
+// NOTE: `Tensor` has a `[Symbol.dispose]` method (for `using`), so the published types name
+// `Symbol.dispose`, which TypeScript's lib declares only from esnext.disposable (or @types/node). This
+// declaration makes the types compile for a consumer on an older lib (es2022, dom); it is the same
+// declaration as lib.esnext.disposable's and @types/node's, and identical interface members merge, so
+// it is harmless with the newer libs. It declares a type only: at run time `Symbol.dispose` is the
+// engine's (Node has it from 20.4 and 18.18).
+declare global {
+  interface SymbolConstructor {
+    /** The method `using` calls at the end of a block (TC39 explicit resource management). */
+    readonly dispose: unique symbol;
+  }
+}
 
 /** A tensor or a plain number (numbers don't promote a tensor's dtype within its category). */
 export type TensorLike = Tensor | number;
@@ -53,12 +77,20 @@ export class Tensor implements StridedView {
   }
 
   /**
-   * A contiguous tensor over `data` (not copied).
+   * A contiguous tensor over `data` (not copied). `data` must be the dtype's typed array
+   * (`DTypeMap`: Float32Array, Float64Array, Int32Array, Uint8Array for bool) with exactly as many
+   * elements as `shape` has; otherwise a DTypeError or ShapeError.
    * @example
    * Tensor.fromData(new Float32Array([1, 2, 3, 4]), [2, 2], 'float32');
    */
   static fromData(data: TypedArray, shape: Shape, dtype: DType): Tensor {
-    return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+    checkDType(dtype, 'Tensor.fromData');
+    checkShape(shape, 'Tensor.fromData', 'shape');
+    const kind = ARRAY_OF[dtype];
+    check(data instanceof kind, DTypeError, () => `[Tensor.fromData] dtype ${dtype} needs data of type ${kind.name}, got ${arrayKind(data)} for shape ${showShape(shape)}`);
+    check(data.length === numel(shape), ShapeError,
+      () => `[Tensor.fromData] data of length ${data.length} does not fit shape ${showShape(shape)} (${numel(shape)} element${numel(shape) === 1 ? '' : 's'})`);
+    return new Tensor(new Storage(data), [...shape], contiguousStrides(shape), 0, dtype);
   }
 
   /** The typed array this tensor views (shared with other views of the same storage); throws once disposed. */

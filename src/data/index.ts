@@ -3,7 +3,7 @@
  */
 export { makeMoons, type MoonsOptions, type PointSet } from './moons.js';
 export {
-  TensorDataset, Subset, randomSplit, hasGetBatch,
+  TensorDataset, Subset, randomSplit,
   type Dataset, type BatchDataset, type TensorRows, type RandomSplitOptions,
 } from './dataset.js';
 export { defaultCollate, type Collated } from './collate.js';
@@ -12,7 +12,7 @@ export {
   loadMnist, MNIST_SPLIT_SEED, MNIST_SIZES, MNIST_CLASS_COUNTS, MNIST_STATS,
   type MnistOptions, type MnistSplit,
 } from './mnist.js';
-export { DependencyError, importOptional } from './optional-import.js';
+export { DependencyError } from './optional-import.js';
 export {
   moons, spirals, regression,
   type ClassificationSet, type ToySetOptions, type SpiralOptions, type RegressionOptions, type RegressionSet,

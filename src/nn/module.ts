@@ -23,6 +23,13 @@ export class Parameter extends Tensor {
   }
 }
 
+/** True for `{ tensors, metadata }` (what `fromSafetensors` returns) rather than a state dict. */
+function isSafetensorsContent(state: object): boolean {
+  const { tensors, metadata } = state as Record<string, unknown>;
+  return Object.keys(state).length === 2 && typeof tensors === 'object' && tensors !== null && !(tensors instanceof Tensor)
+    && typeof metadata === 'object' && metadata !== null && !(metadata instanceof Tensor);
+}
+
 /** What `loadStateDict` found missing or unexpected (with `strict: false`). */
 export interface LoadResult {
   missingKeys: string[];
@@ -45,7 +52,7 @@ export abstract class Module {
   training = true;
   private readonly _bufferNames = new Set<string>();
 
-  /** The module's computation. */
+  /** The module's computation (a subclass without one throws `[Module] <Class> has no forward method` when called). */
   abstract forward(...args: any[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   /** Fields holding modules, parameters or buffers (keys starting with `_` are internal and skipped). */
@@ -194,6 +201,8 @@ export abstract class Module {
   loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
     const { strict = true } = options;
     check(typeof state === 'object' && state !== null, ArgumentError, () => `[loadStateDict] state must be an object of tensors, got ${fmt(state)}`);
+    check(!isSafetensorsContent(state), ArgumentError,
+      () => '[loadStateDict] got { tensors, metadata } (what fromSafetensors returns); pass its .tensors: model.loadStateDict(fromSafetensors(bytes).tensors)');
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !(k in state));
     const unexpectedKeys = Object.keys(state).filter((k) => !(k in own));
@@ -233,3 +242,15 @@ export abstract class Module {
     return `${head}${this.extraRepr() === '' ? '' : ','}\n${lines.join('\n')}\n)`;
   }
 }
+
+// NOTE: forward is abstract for TypeScript, but a JavaScript subclass (or one cast past the compiler) can
+// lack it, and calling it — directly, from Sequential or from summary — would fail with a bare
+// "forward is not a function". This fallback on the prototype, which every subclass's own forward
+// overrides, names the class instead.
+Object.defineProperty(Module.prototype, 'forward', {
+  value: function forward(this: Module): never {
+    throw new ArgumentError(`[Module] ${this.constructor.name} has no forward method`);
+  },
+  writable: true,
+  configurable: true,
+});

@@ -15,7 +15,7 @@ import { checkInt, checkTensor, dimArg, fresh, isContiguousView } from './util.j
 // d copy = g
 const COPY: OpDef = {
   name: 'clone',
-  save: 'none',
+  save: {},
   forward: ([x]) => fresh(backend().unary('cast', x!, x!.dtype), x!.shape, x!.dtype),
   vjp: (g) => [g],
 };
@@ -43,7 +43,7 @@ export function contiguous(x: Tensor): Tensor {
 // d cast = g (the engine converts it back to the input's dtype)
 const TO_DTYPE: OpDef<DType> = {
   name: 'to',
-  save: 'none',
+  save: {},
   forward: ([x], dtype) => fresh(backend().unary(dtype === 'bool' ? 'toBool' : 'cast', x!, dtype), x!.shape, dtype),
   vjp: (g) => [g],
 };
@@ -70,7 +70,7 @@ interface PadSpec {
 // d pad = g sliced back at the input's positions (start low, step interior + 1)
 const PAD: OpDef<PadSpec> = {
   name: 'pad',
-  save: 'none',
+  save: {},
   forward([x], { low, high, interior, value }) {
     const shape = x!.shape.map((s, d) => low[d]! + high[d]! + s + Math.max(s - 1, 0) * interior[d]!);
     return fresh(backend().pad(x!, low, high, interior, value, x!.dtype), shape, x!.dtype);
@@ -121,7 +121,7 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
 // d cat = g cut back into the inputs' pieces along dim
 const CAT: OpDef<{ dim: number; dtype: DType }> = {
   name: 'cat',
-  save: 'none',
+  save: {},
   forward(xs, { dim, dtype }) {
     const total = xs.reduce((p, x) => p + x.shape[dim]!, 0);
     const shape = xs[0]!.shape.map((s, d) => (d === dim ? total : s));
@@ -183,7 +183,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 // d flip = g flipped back
 const FLIP: OpDef<{ dims: readonly number[] }> = {
   name: 'flip',
-  save: 'none',
+  save: {},
   forward([x], { dims }) {
     let offset = x!.offset;
     const strides = x!.strides.map((s, d) => {

@@ -5,7 +5,7 @@
  */
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { backend } from '../backend/index.js';
-import { apply, type OpDef } from '../core/autograd.js';
+import { apply, type OpDef, type SaveSpec } from '../core/autograd.js';
 import { scalarTensor, zerosLike } from '../core/creation.js';
 import { DEFAULT_DTYPE, isFloating, promoteTypes, resultTypeWithNumber, type DType } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../core/errors.js';
@@ -18,7 +18,7 @@ import { broadcastView, checkTensor, fresh } from './util.js';
 type Vjp = NonNullable<OpDef<undefined>['vjp']>;
 
 /** A unary primitive: `floating` ops give float32 for int/bool inputs. */
-function unaryDef(name: string, kernel: UnaryOp, floating: boolean, save: OpDef['save'], vjp?: Vjp): OpDef {
+function unaryDef(name: string, kernel: UnaryOp, floating: boolean, save: SaveSpec, vjp?: Vjp): OpDef {
   return {
     name,
     save,
@@ -32,48 +32,54 @@ function unaryDef(name: string, kernel: UnaryOp, floating: boolean, save: OpDef[
 
 const zeroGrad: Vjp = (g, { inputShapes }) => [zerosLike(g).expand(inputShapes[0]!)];
 
-const NEG = unaryDef('neg', 'neg', false, 'none', (g) => [g.neg()]); // d(−x) = −g
-const EXP = unaryDef('exp', 'exp', true, 'output', (g, { output }) => [g.mul(output!)]); // d eˣ = y·g
-const LOG = unaryDef('log', 'log', true, 'inputs', (g, { inputs }) => [g.div(inputs[0]!)]); // d ln x = g/x
-const LOG1P = unaryDef('log1p', 'log1p', true, 'inputs', (g, { inputs }) => [g.div(inputs[0]!.add(1))]); // g/(1+x)
-const EXPM1 = unaryDef('expm1', 'expm1', true, 'output', (g, { output }) => [g.mul(output!.add(1))]); // g·(y+1)
-// d √x = g/(2y)   NOTE: +∞ at x = 0, as in PyTorch.
-const SQRT = unaryDef('sqrt', 'sqrt', true, 'output', (g, { output }) => [g.div(output!.mul(2))]);
-const RSQRT = unaryDef('rsqrt', 'rsqrt', true, 'output', (g, { output }) => [g.mul(output!.pow(3)).mul(-0.5)]); // −y³/2·g
-// d|x| = sign(x)·g   NOTE: the kink at 0 gets gradient 0, as in PyTorch.
-const ABS = unaryDef('abs', 'abs', false, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.sign())]);
-const SIGN = unaryDef('sign', 'sign', false, 'none', zeroGrad); // piecewise constant: gradient 0
-const SIN = unaryDef('sin', 'sin', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.cos())]); // cos x·g
-const COS = unaryDef('cos', 'cos', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.sin()).neg()]); // −sin x·g
-// d tanh = (1 − y²)·g   (from the output)
-const TANH = unaryDef('tanh', 'tanh', true, 'output', (g, { output }) => [g.mul(output!.square().neg().add(1))]);
-// d σ = y·(1 − y)·g   (from the output)
-const SIGMOID = unaryDef('sigmoid', 'sigmoid', true, 'output', (g, { output }) => [g.mul(output!).mul(output!.neg().add(1))]);
-// d relu = [x > 0]·g, one fused kernel   NOTE: the kink at 0 gets gradient 0, as in PyTorch.
-const RELU = unaryDef('relu', 'relu', false, 'inputs', (g, { inputs }) => [reluGrad(g, inputs[0]!)]);
+const NOTHING: SaveSpec = {};
+const INPUT: SaveSpec = { inputs: [0] };
+const OUTPUT: SaveSpec = { output: true };
 
-// reluGrad(g, x) = [x > 0]·g is linear in g: d/dg = reluGrad(·, x); x only selects (gradient 0 a.e.)
+const NEG = unaryDef('neg', 'neg', false, NOTHING, (g) => [g.neg()]); // d(−x) = −g
+const EXP = unaryDef('exp', 'exp', true, OUTPUT, (g, { output }) => [g.mul(output)]); // d eˣ = y·g
+const LOG = unaryDef('log', 'log', true, INPUT, (g, { inputs }) => [g.div(inputs[0]!)]); // d ln x = g/x
+const LOG1P = unaryDef('log1p', 'log1p', true, INPUT, (g, { inputs }) => [g.div(inputs[0]!.add(1))]); // g/(1+x)
+const EXPM1 = unaryDef('expm1', 'expm1', true, OUTPUT, (g, { output }) => [g.mul(output.add(1))]); // g·(y+1)
+// d √x = g/(2y)   NOTE: +∞ at x = 0, as in PyTorch.
+const SQRT = unaryDef('sqrt', 'sqrt', true, OUTPUT, (g, { output }) => [g.div(output.mul(2))]);
+const RSQRT = unaryDef('rsqrt', 'rsqrt', true, OUTPUT, (g, { output }) => [g.mul(output.pow(3)).mul(-0.5)]); // −y³/2·g
+// d|x| = sign(x)·g   NOTE: the kink at 0 gets gradient 0, as in PyTorch.
+const ABS = unaryDef('abs', 'abs', false, INPUT, (g, { inputs }) => [g.mul(inputs[0]!.sign())]);
+const SIGN = unaryDef('sign', 'sign', false, NOTHING, zeroGrad); // piecewise constant: gradient 0
+const SIN = unaryDef('sin', 'sin', true, INPUT, (g, { inputs }) => [g.mul(inputs[0]!.cos())]); // cos x·g
+const COS = unaryDef('cos', 'cos', true, INPUT, (g, { inputs }) => [g.mul(inputs[0]!.sin()).neg()]); // −sin x·g
+// d tanh = (1 − y²)·g   (from the output)
+const TANH = unaryDef('tanh', 'tanh', true, OUTPUT, (g, { output }) => [g.mul(output.square().neg().add(1))]);
+// d σ = y·(1 − y)·g   (from the output)
+const SIGMOID = unaryDef('sigmoid', 'sigmoid', true, OUTPUT, (g, { output }) => [g.mul(output).mul(output.neg().add(1))]);
+// d relu = [y > 0]·g, one fused kernel; y > 0 exactly where x > 0, so the output is saved (as PyTorch)
+// and the input can be freed.   NOTE: the kink at 0 gets gradient 0, as in PyTorch.
+const RELU = unaryDef('relu', 'relu', false, OUTPUT, (g, { output }) => [reluGrad(g, output)]);
+
+// reluGrad(g, x) = [x > 0]·g is linear in g: d/dg = reluGrad(·, x); x only selects (gradient 0 a.e.),
+// so only x is saved, not g
 const RELU_GRAD: OpDef<DType> = {
   name: 'reluGrad',
-  save: 'inputs',
+  save: { inputs: [1] },
   forward([g, x], dtype) {
     const shape = broadcastShapes(g!.shape, x!.shape, 'reluGrad');
     return fresh(backend().binary('reluGrad', broadcastView(g!, shape), broadcastView(x!, shape), shape, dtype), shape, dtype);
   },
-  vjp: (gg, { inputs: [, x] }) => [reluGrad(gg, x!), null],
+  vjp: (gg, { inputs }) => [reluGrad(gg, inputs[1]!), null],
 };
 
 function reluGrad(g: Tensor, x: Tensor): Tensor {
   return apply(RELU_GRAD, [g, x], g.dtype);
 }
 // d erf = 2/√π·e^(−x²)·g
-const ERF = unaryDef('erf', 'erf', true, 'inputs', (g, { inputs }) => [g.mul(inputs[0]!.square().neg().exp()).mul(2 / Math.sqrt(Math.PI))]);
-const RECIPROCAL = unaryDef('reciprocal', 'reciprocal', true, 'output', (g, { output }) => [g.mul(output!.square()).neg()]); // −y²·g
-const FLOOR = unaryDef('floor', 'floor', false, 'none', zeroGrad); // piecewise constant: gradient 0
-const CEIL = unaryDef('ceil', 'ceil', false, 'none', zeroGrad);
-const ROUND = unaryDef('round', 'round', false, 'none', zeroGrad);
-const LOGICAL_NOT: OpDef = { name: 'logicalNot', save: 'none', forward: ([x]) => fresh(backend().unary('logicalNot', x!, 'bool'), x!.shape, 'bool') };
-const ISNAN: OpDef = { name: 'isnan', save: 'none', forward: ([x]) => fresh(backend().unary('isnan', x!, 'bool'), x!.shape, 'bool') };
+const ERF = unaryDef('erf', 'erf', true, INPUT, (g, { inputs }) => [g.mul(inputs[0]!.square().neg().exp()).mul(2 / Math.sqrt(Math.PI))]);
+const RECIPROCAL = unaryDef('reciprocal', 'reciprocal', true, OUTPUT, (g, { output }) => [g.mul(output.square()).neg()]); // −y²·g
+const FLOOR = unaryDef('floor', 'floor', false, NOTHING, zeroGrad); // piecewise constant: gradient 0
+const CEIL = unaryDef('ceil', 'ceil', false, NOTHING, zeroGrad);
+const ROUND = unaryDef('round', 'round', false, NOTHING, zeroGrad);
+const LOGICAL_NOT: OpDef = { name: 'logicalNot', save: NOTHING, forward: ([x]) => fresh(backend().unary('logicalNot', x!, 'bool'), x!.shape, 'bool') };
+const ISNAN: OpDef = { name: 'isnan', save: NOTHING, forward: ([x]) => fresh(backend().unary('isnan', x!, 'bool'), x!.shape, 'bool') };
 
 function unary(def: OpDef): (x: Tensor) => Tensor {
   return (x) => {
@@ -146,7 +152,7 @@ export function square(x: Tensor): Tensor {
 // ── binary primitives ─────────────────────────────────────────────────────────────────────
 
 /** A binary primitive; its attribute is the output dtype, decided by the public wrapper. */
-function binaryDef(name: string, kernel: BinaryOp, save: OpDef['save'], vjp?: NonNullable<OpDef<DType>['vjp']>): OpDef<DType> {
+function binaryDef(name: string, kernel: BinaryOp, save: SaveSpec, vjp?: NonNullable<OpDef<DType>['vjp']>): OpDef<DType> {
   return {
     name,
     save,
@@ -159,30 +165,36 @@ function binaryDef(name: string, kernel: BinaryOp, save: OpDef['save'], vjp?: No
 }
 
 // d(a+b) = (g, g); the engine sums each down to its input's shape
-const ADD = binaryDef('add', 'add', 'none', (g) => [g, g]);
-const SUB = binaryDef('sub', 'sub', 'none', (g, { needsInputGrad }) => [g, needsInputGrad[1] ? g.neg() : null]);
-// d(a·b) = (g·b, g·a)
-const MUL = binaryDef('mul', 'mul', 'inputs', (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
-  da ? g.mul(b!) : null,
-  db ? g.mul(a!) : null,
+const ADD = binaryDef('add', 'add', NOTHING, (g) => [g, g]);
+const SUB = binaryDef('sub', 'sub', NOTHING, (g, { needsInputGrad }) => [g, needsInputGrad[1] ? g.neg() : null]);
+// d(a·b) = (g·b, g·a): each factor is saved only when the other needs a gradient (x·0.5 saves no x)
+const MUL = binaryDef('mul', 'mul', { grads: [{ inputs: [1] }, { inputs: [0] }] }, (g, { inputs, needsInputGrad: [da, db] }) => [
+  da ? g.mul(inputs[1]!) : null,
+  db ? g.mul(inputs[0]!) : null,
 ]);
-// d(a/b) = (g/b, −g·a/b²)
-const DIV = binaryDef('div', 'div', 'inputs', (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
-  da ? g.div(b!) : null,
-  db ? g.mul(a!).div(b!.square()).neg() : null,
+// d(a/b) = (g/b, −g·a/b²): a is saved only when b needs a gradient
+const DIV = binaryDef('div', 'div', { grads: [{ inputs: [1] }, { inputs: [0, 1] }] }, (g, { inputs, needsInputGrad: [da, db] }) => [
+  da ? g.div(inputs[1]!) : null,
+  db ? g.mul(inputs[0]!).div(inputs[1]!.square()).neg() : null,
 ]);
 // d(aᵇ) = (g·b·aᵇ⁻¹, g·aᵇ·ln a)   NOTE: as in PyTorch, 0 where b = 0 (first) and where a = 0 with b >= 0 (second).
-const POW = binaryDef('pow', 'pow', 'all', (g, { inputs: [a, b], output, needsInputGrad: [da, db] }) => [
-  da ? where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
-  db ? where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(output!).mul(a!.log())) : null,
-]);
+const POW_SAVE: SaveSpec = { inputs: [0, 1], grads: [null, { output: true }] };
+const POW = binaryDef('pow', 'pow', POW_SAVE, (g, ctx) => {
+  const [da, db] = ctx.needsInputGrad;
+  const a = ctx.inputs[0]!;
+  const b = ctx.inputs[1]!;
+  return [
+    da ? where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))) : null,
+    db ? where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(ctx.output).mul(a.log())) : null,
+  ];
+});
 // d max(a, b) = g to the larger input   NOTE: ties split the gradient in half, as in PyTorch.
-const MAXIMUM = binaryDef('maximum', 'maximum', 'inputs', (g, { inputs: [a, b] }) => [
+const MAXIMUM = binaryDef('maximum', 'maximum', { inputs: [0, 1] }, (g, { inputs: [a, b] }) => [
   where(a!.eq(b!), g.mul(0.5), where(a!.gt(b!), g, 0)),
   where(a!.eq(b!), g.mul(0.5), where(b!.gt(a!), g, 0)),
 ]);
 // d min(a, b) = g to the smaller input   NOTE: ties split the gradient in half, as in PyTorch.
-const MINIMUM = binaryDef('minimum', 'minimum', 'inputs', (g, { inputs: [a, b] }) => [
+const MINIMUM = binaryDef('minimum', 'minimum', { inputs: [0, 1] }, (g, { inputs: [a, b] }) => [
   where(a!.eq(b!), g.mul(0.5), where(a!.lt(b!), g, 0)),
   where(a!.eq(b!), g.mul(0.5), where(b!.lt(a!), g, 0)),
 ]);
@@ -190,17 +202,17 @@ const MINIMUM = binaryDef('minimum', 'minimum', 'inputs', (g, { inputs: [a, b] }
 /** `x ** n` for a number n: only the base has a gradient. */
 const POW_SCALAR: OpDef<{ exponent: number; dtype: DType }> = {
   name: 'pow',
-  save: 'inputs',
+  save: INPUT,
   forward([a], { exponent, dtype }) {
     const e = scalarTensor(exponent, dtype);
     return fresh(backend().binary('pow', a!, broadcastView(e, a!.shape), a!.shape, dtype), a!.shape, dtype);
   },
   // d(xⁿ) = n·xⁿ⁻¹·g   NOTE: n = 0 gives 0 everywhere (not 0·∞ at x = 0).
-  vjp: (g, { inputs: [a], attrs: { exponent } }) => [exponent === 0 ? zerosLike(g) : g.mul(a!.pow(exponent - 1)).mul(exponent)],
+  vjp: (g, { inputs, attrs: { exponent } }) => [exponent === 0 ? zerosLike(g) : g.mul(inputs[0]!.pow(exponent - 1)).mul(exponent)],
 };
 
 const comparisons = Object.fromEntries(
-  (['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'] as const).map((op) => [op, binaryDef(op, op, 'none')]),
+  (['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'] as const).map((op) => [op, binaryDef(op, op, NOTHING)]),
 ) as Record<'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr', OpDef<DType>>;
 
 /** Turns `a op b` operands into two tensors and the result dtype (see the promotion rules in dtype.ts). */
@@ -332,18 +344,18 @@ export const logicalOr = comparison('logicalOr');
 
 // ── where and its composites ──────────────────────────────────────────────────────────────
 
-// d where(c, a, b) = (—, g where c, g where ¬c)
+// d where(c, a, b) = (—, g where c, g where ¬c): only the condition is saved (as derivatives.yaml)
 // NOTE: the unselected branch gets exactly 0, but its own vjp still runs: where(x > 0, log(x), 0) at
 // x = 0 sends 0/0 = NaN through log's vjp. Make the unselected branch safe (log(where(x > 0, x, 1))).
 const WHERE: OpDef<DType> = {
   name: 'where',
-  save: 'inputs',
+  save: { inputs: [0] },
   forward([c, a, b], dtype) {
     const shape = broadcastShapes(broadcastShapes(c!.shape, a!.shape, 'where'), b!.shape, 'where');
     const data = backend().where(broadcastView(c!, shape), broadcastView(a!, shape), broadcastView(b!, shape), shape, dtype);
     return fresh(data, shape, dtype);
   },
-  vjp: (g, { inputs: [c], needsInputGrad: [, da, db] }) => [null, da ? where(c!, g, 0) : null, db ? where(c!, 0, g) : null],
+  vjp: (g, { inputs, needsInputGrad: [, da, db] }) => [null, da ? where(inputs[0]!, g, 0) : null, db ? where(inputs[0]!, 0, g) : null],
 };
 
 /**

@@ -25,16 +25,16 @@ function checkIndex(index: Tensor, size: number, op: string, dim: number): void 
   }
 }
 
-// d indexSelect = the gradient rows added back at their indices (indexAdd into zeros)
+// d indexSelect = the gradient rows added back at their indices (indexAdd into zeros): saves the index only
 const INDEX_SELECT: OpDef<{ dim: number }> = {
   name: 'indexSelect',
-  save: 'inputs',
+  save: { inputs: [1] },
   forward([x, index], { dim }) {
     const shape = x!.shape.map((s, d) => (d === dim ? index!.shape[0] ?? 1 : s));
     return fresh(backend().indexSelect(x!, dim, index!, x!.dtype), shape, x!.dtype);
   },
-  vjp: (g, { inputs: [, index], inputShapes, attrs: { dim } }) => [
-    zeros(inputShapes[0]!, { dtype: g.dtype }).indexAdd(dim, index!, g),
+  vjp: (g, { inputs, inputShapes, attrs: { dim } }) => [
+    zeros(inputShapes[0]!, { dtype: g.dtype }).indexAdd(dim, inputs[1]!, g),
     null,
   ],
 };
@@ -53,14 +53,14 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   return apply(INDEX_SELECT, [x.ndim === 0 ? x.reshape([1]) : x, index.reshape([-1])], { dim: d });
 }
 
-// d indexAdd = (g, —, g's rows at the indices)
+// d indexAdd = (g, —, g's rows at the indices): the index is saved only for the source's gradient
 const INDEX_ADD: OpDef<{ dim: number; dtype: DType }> = {
   name: 'indexAdd',
-  save: 'inputs',
+  save: { grads: [null, null, { inputs: [1] }] },
   forward([base, index, src], { dim, dtype }) {
     return fresh(backend().indexAdd(base!, dim, index!, src!, dtype), base!.shape, dtype);
   },
-  vjp: (g, { inputs: [, index], attrs: { dim }, needsInputGrad: [, , dsrc] }) => [g, null, dsrc ? g.indexSelect(dim, index!) : null],
+  vjp: (g, { inputs, attrs: { dim }, needsInputGrad: [, , dsrc] }) => [g, null, dsrc ? g.indexSelect(dim, inputs[1]!) : null],
 };
 
 /**
@@ -83,16 +83,16 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor):
   return apply(INDEX_ADD, [x, index.reshape([-1]), source], { dim: d, dtype: x.dtype });
 }
 
-// d gather = the gradient scattered back (scatterAdd into zeros)
+// d gather = the gradient scattered back (scatterAdd into zeros): saves the index only
 const GATHER: OpDef<{ dim: number }> = {
   name: 'gather',
-  save: 'inputs',
+  save: { inputs: [1] },
   forward([x, index], { dim }) {
     return fresh(backend().gather(x!, dim, index!, x!.dtype), index!.shape, x!.dtype);
   },
   // the index was checked when the forward ran: apply the op directly
-  vjp: (g, { inputs: [, index], inputShapes, attrs: { dim } }) => [
-    apply(SCATTER_ADD, [zeros(inputShapes[0]!, { dtype: g.dtype }), index!, g], { dim, dtype: g.dtype }),
+  vjp: (g, { inputs, inputShapes, attrs: { dim } }) => [
+    apply(SCATTER_ADD, [zeros(inputShapes[0]!, { dtype: g.dtype }), inputs[1]!, g], { dim, dtype: g.dtype }),
     null,
   ],
 };
@@ -126,19 +126,20 @@ export function gatherTrusted(x: Tensor, dim: number, index: Tensor): Tensor {
   return apply(GATHER, [x, index], { dim });
 }
 
-// d scatterAdd = (g, —, g gathered at the indices)
+// d scatterAdd = (g, —, g gathered at the indices): the index is saved only for src's gradient
 const SCATTER_ADD: OpDef<{ dim: number; dtype: DType }> = {
   name: 'scatterAdd',
-  save: 'inputs',
+  save: { grads: [null, null, { inputs: [1] }] },
   forward([base, index, src], { dim, dtype }) {
     return fresh(backend().scatterAdd(base!, dim, index!, src!, dtype), base!.shape, dtype);
   },
   // src may be larger than index: its extra entries were not used and get 0
-  vjp: (g, { inputs: [, index], inputShapes, attrs: { dim }, needsInputGrad: [, , dsrc] }) => {
+  vjp: (g, { inputs, inputShapes, attrs: { dim }, needsInputGrad: [, , dsrc] }) => {
     if (!dsrc) return [g, null, null];
-    const picked = apply(GATHER, [g, index!], { dim }); // the index was checked by the forward
+    const index = inputs[1]!;
+    const picked = apply(GATHER, [g, index], { dim }); // the index was checked by the forward
     const srcShape = inputShapes[2]!;
-    const padding = srcShape.flatMap((s, d) => [0, s - index!.shape[d]!]).reverse();
+    const padding = srcShape.flatMap((s, d) => [0, s - index.shape[d]!]).reverse();
     return [g, null, padding.every((p) => p === 0) ? picked : picked.pad(pairsFromLast(padding))];
   },
 };
@@ -171,7 +172,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 // d cumsum = reversed cumsum of g: gᵢ accumulates from every later position
 const CUMSUM: OpDef<{ dim: number }> = {
   name: 'cumsum',
-  save: 'none',
+  save: {},
   forward([x], { dim }) {
     const dtype = x!.dtype === 'bool' ? 'int32' : x!.dtype;
     return fresh(backend().cumsum(x!, dim, dtype), x!.shape, dtype);

@@ -35,20 +35,27 @@ function columnMajor(t: Tensor): boolean {
 }
 
 /**
- * x·y, computed so that the result has the layout of `like`: for a column-major `like` it is
- * (yᵀ·xᵀ)ᵀ, so that the gradient of a transposed view (Wᵀ) comes out as the transposed view of a
+ * x·y, computed column-major when the operand it is the gradient of was (`columnMajorLike`): then it
+ * is (yᵀ·xᵀ)ᵀ, so that the gradient of a transposed view (Wᵀ) comes out as the transposed view of a
  * contiguous product and `.grad` of W needs no transposing copy (PyTorch's grads follow their
  * tensor's layout too).
  */
-function productLike(x: Tensor, y: Tensor, like: Tensor): Tensor {
-  return columnMajor(like) ? y.transpose(-1, -2).matmul(x.transpose(-1, -2)).transpose(-1, -2) : x.matmul(y);
+function productLike(x: Tensor, y: Tensor, columnMajorLike: boolean): Tensor {
+  return columnMajorLike ? y.transpose(-1, -2).matmul(x.transpose(-1, -2)).transpose(-1, -2) : x.matmul(y);
 }
 
-// d(A·B) = (g·Bᵀ, Aᵀ·g), summed over broadcast batch dims
-const MATMUL: OpDef<DType> = {
+/** The result dtype, and the operands' layouts (kept so that backward needs no unsaved operand). */
+interface MatmulAttrs {
+  dtype: DType;
+  columnMajor: readonly [boolean, boolean];
+}
+
+// d(A·B) = (g·Bᵀ, Aᵀ·g), summed over broadcast batch dims: A is saved only for B's gradient and
+// B only for A's (a frozen weight's input is not kept)
+const MATMUL: OpDef<MatmulAttrs> = {
   name: 'matmul',
-  save: 'inputs',
-  forward([a, b], dtype) {
+  save: { grads: [{ inputs: [1] }, { inputs: [0] }] },
+  forward([a, b], { dtype }) {
     const m = a!.shape[a!.ndim - 2]!;
     const n = b!.shape[b!.ndim - 1]!;
     const k = a!.shape[a!.ndim - 1]!;
@@ -58,9 +65,9 @@ const MATMUL: OpDef<DType> = {
     const b3 = as3d(broadcastView(b!, [...batch, k, n]), size, dtype);
     return fresh(backend().matmul(a3, b3, dtype), [...batch, m, n], dtype);
   },
-  vjp: (g, { inputs: [a, b], needsInputGrad: [da, db] }) => [
-    da ? productLike(g, b!.transpose(-1, -2), a!).sumToShape(a!.shape) : null,
-    db ? productLike(a!.transpose(-1, -2), g, b!).sumToShape(b!.shape) : null,
+  vjp: (g, { inputs, inputShapes, attrs: { columnMajor }, needsInputGrad: [da, db] }) => [
+    da ? productLike(g, inputs[1]!.transpose(-1, -2), columnMajor[0]).sumToShape(inputShapes[0]!) : null,
+    db ? productLike(inputs[0]!.transpose(-1, -2), g, columnMajor[1]).sumToShape(inputShapes[1]!) : null,
   ],
 };
 
@@ -88,7 +95,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
   const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
   broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), 'matmul');
-  let out = apply(MATMUL, [a2, b2], dtype);
+  let out = apply(MATMUL, [a2, b2], { dtype, columnMajor: [columnMajor(a2), columnMajor(b2)] });
   if (b.ndim === 1) out = out.squeeze(-1);
   if (a.ndim === 1) out = out.squeeze(b.ndim === 1 ? -1 : -2);
   return out;

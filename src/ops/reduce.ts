@@ -3,9 +3,10 @@
  * Composites: mean, var, std, logsumexp, norm, softmax, logSoftmax, any, all, sumToShape.
  */
 import { backend } from '../backend/index.js';
-import { apply, type OpDef } from '../core/autograd.js';
+import { apply, type OpDef, type SaveSpec } from '../core/autograd.js';
 import { isFloating, type DType } from '../core/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../core/errors.js';
+import { noGrad } from '../core/grad-mode.js';
 import { broadcastsTo, normalizeDims, sameShape, showShape, type Shape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { where } from './elementwise.js';
@@ -49,7 +50,7 @@ function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): 
 }
 
 /** A reduction primitive: forward is the backend's `reduce`. */
-function reduceDef(name: 'sum' | 'max' | 'min' | 'prod', save: OpDef['save'], vjp: NonNullable<OpDef<Reduction>['vjp']>): OpDef<Reduction> {
+function reduceDef(name: 'sum' | 'max' | 'min' | 'prod', save: SaveSpec, vjp: NonNullable<OpDef<Reduction>['vjp']>): OpDef<Reduction> {
   return {
     name,
     save,
@@ -67,24 +68,25 @@ function keptGrad(g: Tensor, inputShape: Shape, { dims }: Reduction): Tensor {
 }
 
 // d Σx = g broadcast back over the reduced dims
-const SUM = reduceDef('sum', 'none', (g, { inputShapes, attrs }) => [keptGrad(g, inputShapes[0]!, attrs).expand(inputShapes[0]!)]);
+const SUM = reduceDef('sum', {}, (g, { inputShapes, attrs }) => [keptGrad(g, inputShapes[0]!, attrs).expand(inputShapes[0]!)]);
 
 // d max = g to the entries equal to the max   NOTE: ties share the gradient evenly (as PyTorch's amax).
 function extremumVjp(g: Tensor, ctx: Parameters<NonNullable<OpDef<Reduction>['vjp']>>[1]): [Tensor] {
   const x = ctx.inputs[0]!;
-  const y = keptGrad(ctx.output!, x.shape, ctx.attrs);
+  const y = keptGrad(ctx.output, x.shape, ctx.attrs);
   const mask = x.eq(y);
   const count = mask.sum(ctx.attrs.dims, true);
   return [where(mask, keptGrad(g, x.shape, ctx.attrs).div(count), 0)];
 }
-const MAX = reduceDef('max', 'all', extremumVjp);
-const MIN = reduceDef('min', 'all', extremumVjp);
+const MAX = reduceDef('max', { inputs: [0], output: true }, extremumVjp);
+const MIN = reduceDef('min', { inputs: [0], output: true }, extremumVjp);
 
 // d Πx = g · (product of the other entries of the slice), by running products: exact at zeros,
 // and differentiable again (a division y/x would lose the second derivative where x = 0)
-const PROD = reduceDef('prod', 'inputs', (g, { inputs: [x], attrs }) => [
-  keptGrad(g, x!.shape, attrs).mul(x!.ndim === 0 ? onesLikeRaw(x!) : productOfOthers(x!, attrs.dims)),
-]);
+const PROD = reduceDef('prod', { inputs: [0] }, (g, { inputs, attrs }) => {
+  const x = inputs[0]!;
+  return [keptGrad(g, x.shape, attrs).mul(x.ndim === 0 ? onesLikeRaw(x) : productOfOthers(x, attrs.dims))];
+});
 
 function checkNonEmpty(x: Tensor, dims: readonly number[], op: string): void {
   for (const d of dims) {
@@ -156,7 +158,8 @@ export interface VarOptions extends ReduceOptions {
 export type VarArgs = [dim?: number | readonly number[] | VarOptions | null, options?: Omit<VarOptions, 'dim'>];
 
 /**
- * Variance over dims: Σ(x − mean)² / (N − correction), correction 1 by default.
+ * Variance over dims: Σ(x − mean)² / (N − correction), correction 1 by default; NaN where
+ * N − correction is 0 (one element, unbiased), as in PyTorch.
  * @example
  * variance(tensor([1, 2, 3, 4])); // 1.6667
  */
@@ -172,10 +175,10 @@ function varianceOf(x: Tensor, args: VarArgs, op: string): Tensor {
   const correction = options.correction ?? 1;
   check(typeof correction === 'number' && correction >= 0, ArgumentError, () => `[${op}] correction must be a number >= 0, got ${fmt(correction)}`);
   const n = r.dims.reduce((p, d) => p * x.shape[d]!, 1);
-  check(n - correction > 0, ArgumentError,
-    () => `[${op}] degrees of freedom N − correction = ${n} − ${correction} must be positive (input shape ${showShape(x.shape)})`);
   const centred = x.sub(mean(x, r.dims, true));
-  return sum(centred.mul(centred), r.dims, r.keepdim).div(n - correction);
+  // NOTE: with N − correction <= 0 (one element and the unbiased estimate) this divides by 0 and gives
+  // NaN (0/0) or ∞, as PyTorch does (degrees of freedom clamped at 0)
+  return sum(centred.mul(centred), r.dims, r.keepdim).div(Math.max(0, n - correction));
 }
 
 /**
@@ -188,6 +191,14 @@ export function std(x: Tensor, ...args: VarArgs): Tensor {
 }
 
 /**
+ * The max over `dims` (kept) as a constant: computed without recording, so that no graph node
+ * saves x for a gradient nobody asks for (`max(x).detach()` would, and would keep x alive).
+ */
+function detachedMax(x: Tensor, dims: readonly number[]): Tensor {
+  return noGrad(() => max(x, dims, true));
+}
+
+/**
  * log Σ exp(x) over dims, computed stably as m + log Σ exp(x − m) with m the (detached) max.
  * @example
  * logsumexp(tensor([1000, 1000]), 0); // 1000.6931
@@ -195,7 +206,7 @@ export function std(x: Tensor, ...args: VarArgs): Tensor {
 export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
   const r = parseReduce(x, [dim, keepdim], 'logsumexp');
   check(isFloating(x.dtype), DTypeError, () => `[logsumexp] needs a floating-point input, got ${x.dtype}`);
-  const m = max(x, r.dims, true).detach();
+  const m = detachedMax(x, r.dims);
   const shift = where(m.abs().eq(Infinity), 0, m); // all −∞ (or +∞) slices: avoid ∞ − ∞
   const out = shift.add(x.sub(shift).exp().sum(r.dims, true).log());
   return keepdim ? out : out.squeeze(r.dims);
@@ -203,7 +214,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
 
 /**
  * The p-norm over dims (all by default): (Σ|x|ᵖ)^(1/p); p = Infinity gives max |x|.
- * NOTE: the 2-norm's gradient at the zero vector is NaN (0/0), as √ has an infinite slope at 0.
+ * Its gradient at the zero vector is 0 (a subgradient), as in PyTorch.
  * @example
  * norm(tensor([3, 4])); // 5
  */
@@ -213,8 +224,20 @@ export function norm(x: Tensor, p = 2, dim?: number | readonly number[], keepdim
   check(typeof p === 'number' && p > 0, ArgumentError, () => `[norm] p must be a positive number or Infinity, got ${fmt(p)}`);
   if (p === Infinity) return max(x.abs(), r.dims, r.keepdim);
   if (p === 1) return sum(x.abs(), r.dims, r.keepdim);
-  if (p === 2) return sum(x.mul(x), r.dims, r.keepdim).sqrt();
-  return sum(x.abs().pow(p), r.dims, r.keepdim).pow(1 / p);
+  const s = sum(p === 2 ? x.mul(x) : powAwayFromZero(x.abs(), p), r.dims, r.keepdim);
+  // NOTE: at the zero vector d s^(1/p) is ∞ · 0 = NaN (the root has an infinite slope at 0); PyTorch
+  // gives 0. The root is taken of 1 there and replaced by 0, so that no gradient reaches s (a double
+  // where: differentiable again, and the same values elsewhere)
+  const zero = s.eq(0);
+  const safe = where(zero, 1, s);
+  return where(zero, 0, p === 2 ? safe.sqrt() : safe.pow(1 / p));
+}
+
+/** aᵖ for a ≥ 0, with gradient 0 where a = 0 also for p < 1 (where d aᵖ = p·aᵖ⁻¹ is ∞), as PyTorch's norm. */
+function powAwayFromZero(a: Tensor, p: number): Tensor {
+  if (p >= 1) return a.pow(p);
+  const zero = a.eq(0);
+  return where(zero, 0, where(zero, 1, a).pow(p));
 }
 
 /**
@@ -226,7 +249,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'softmax', 'input');
   check(isFloating(x.dtype), DTypeError, () => `[softmax] needs a floating-point input, got ${x.dtype}`);
   const d = dimArg(dim, x.ndim, 'softmax');
-  const e = x.sub(max(x, d, true).detach()).exp();
+  const e = x.sub(detachedMax(x, [d])).exp();
   return e.div(e.sum(d, true));
 }
 
@@ -240,14 +263,14 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'logSoftmax', 'input');
   check(isFloating(x.dtype), DTypeError, () => `[logSoftmax] needs a floating-point input, got ${x.dtype}`);
   const d = dimArg(dim, x.ndim, 'logSoftmax');
-  const m = max(x, d, true).detach();
+  const m = detachedMax(x, [d]);
   const shifted = x.sub(where(m.abs().eq(Infinity), 0, m));
   return shifted.sub(shifted.exp().sum(d, true).log());
 }
 
 const argDef = (name: 'argmax' | 'argmin'): OpDef<{ dim: number; keepdim: boolean }> => ({
   name,
-  save: 'none',
+  save: {},
   forward([x], { dim, keepdim }) {
     return fresh(backend().argReduce(name, x!, dim), reducedShape(x!.shape, [dim], keepdim), 'int32');
   },

@@ -61,7 +61,7 @@ function inferShape(x: Tensor, shape: readonly number[], op: string): number[] {
 // d reshape = g reshaped back
 const RESHAPE: OpDef<{ shape: Shape }> = {
   name: 'reshape',
-  save: 'none',
+  save: {},
   forward([x], { shape }) {
     const strides = viewStrides(x!.shape, x!.strides, shape);
     if (strides !== null) return x!._view(shape, strides, x!.offset);
@@ -112,7 +112,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 // d permute = g permuted back by the inverse permutation
 const PERMUTE: OpDef<{ dims: readonly number[] }> = {
   name: 'permute',
-  save: 'none',
+  save: {},
   forward([x], { dims }) {
     return x!._view(dims.map((d) => x!.shape[d]!), dims.map((d) => x!.strides[d]!), x!.offset);
   },
@@ -164,7 +164,7 @@ export function t(x: Tensor): Tensor {
 // d expand = g; the engine sums it back down to the input's shape
 const EXPAND: OpDef<{ shape: Shape }> = {
   name: 'expand',
-  save: 'none',
+  save: {},
   forward([x], { shape }) {
     const lead = shape.length - x!.ndim;
     const strides = shape.map((size, d) => (d < lead || x!.shape[d - lead] !== size ? 0 : x!.strides[d - lead]!));
@@ -235,7 +235,7 @@ export interface SliceSpec {
 // d slice = g placed back at the sliced positions, zeros elsewhere (pad with interior step − 1)
 const SLICE: OpDef<SliceSpec> = {
   name: 'slice',
-  save: 'none',
+  save: {},
   forward([x], { starts, steps, shape }) {
     let offset = x!.offset;
     starts.forEach((s, d) => (offset += s * x!.strides[d]!));

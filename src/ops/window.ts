@@ -61,7 +61,7 @@ export function windowGrid(h: number, w: number, win: Window2d, op: string): [nu
 // d unfold = fold(g): every pixel collects the gradients of the windows that read it
 const UNFOLD: OpDef<Window2d> = {
   name: 'unfold',
-  save: 'none',
+  save: {},
   forward([x], win) {
     const [n, c, h, w] = x!.shape as [number, number, number, number];
     const [oh, ow] = windowGrid(h, w, win, 'unfold');
@@ -73,7 +73,7 @@ const UNFOLD: OpDef<Window2d> = {
 // the same columns laid out [C·kh·kw, N·L]; d = fold of g seen as [N, C·kh·kw, L]
 const UNFOLD_WIDE: OpDef<Window2d> = {
   name: 'unfold',
-  save: 'none',
+  save: {},
   forward([x], win) {
     const [n, c, h, w] = x!.shape as [number, number, number, number];
     const [oh, ow] = windowGrid(h, w, win, 'unfold');
@@ -101,7 +101,7 @@ export function unfoldWide(x: Tensor, win: Window2d): Tensor {
 // d fold = unfold(g): each column entry reads the gradient of the pixel it was added to
 const FOLD: OpDef<{ window: Window2d; outputSize: readonly [number, number] }> = {
   name: 'fold',
-  save: 'none',
+  save: {},
   forward([cols], { window, outputSize }) {
     const [n, ckk] = cols!.shape as [number, number, number];
     const c = ckk / (window.kernel[0] * window.kernel[1]);
@@ -117,7 +117,7 @@ function foldImpl(cols: Tensor, outputSize: readonly [number, number], window: W
 // the index of each window's max: an integer result, so it has no gradient
 const MAX_POOL_INDICES: OpDef<Window2d> = {
   name: 'maxPoolIndices',
-  save: 'none',
+  save: {},
   forward([x], win) {
     const [n, c, h, w] = x!.shape as [number, number, number, number];
     const [oh, ow] = windowGrid(h, w, win, 'maxPool2d');

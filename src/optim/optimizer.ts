@@ -7,7 +7,7 @@
 import { releaseGrad } from '../core/autograd.js';
 import { ArgumentError, check, fmt } from '../core/errors.js';
 import { enableGrad, noGrad } from '../core/grad-mode.js';
-import { recordStorage, type Storage } from '../core/storage.js';
+import { keep, scope } from '../core/storage.js';
 import { Tensor } from '../core/tensor.js';
 
 /** The hyper-parameters every optimiser has: a learning rate. */
@@ -171,7 +171,11 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   step<L>(closure: () => L): L;
   step<L>(closure?: () => L): L | undefined {
     const loss = closure === undefined ? undefined : enableGrad(closure);
-    const [, created] = recordStorage(() => noGrad(() => {
+    // Lifetime rule: what the updates create is garbage once they are done, except what the
+    // optimiser keeps (moment estimates, momentum buffers — in this.state or any other field of a
+    // subclass): everything reachable from the optimiser is kept, the rest freed at once so that
+    // the wasm heap reuses its blocks.
+    scope(() => noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           const grad = p.grad;
@@ -184,19 +188,8 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
           this.update(p, grad, state, group);
         }
       }
+      keep(this);
     }));
-    // Lifetime rule: what the updates created is garbage once they are done, except the state they
-    // keep (moment estimates, momentum buffers); freeing it now lets the wasm heap reuse its blocks
-    // (state may nest tensors in arrays and objects; a parameter or gradient an update replaced stays too)
-    const kept = new Set<Storage>();
-    for (const state of this.state.values()) keepTensors(state, kept);
-    for (const group of this.paramGroups) {
-      for (const p of group.params) {
-        kept.add(p._storage);
-        if (p.grad !== null) kept.add(p.grad._storage);
-      }
-    }
-    for (const storage of created) if (!kept.has(storage)) storage.dispose();
     return loss;
   }
 
@@ -259,13 +252,4 @@ function castState<S>(values: Record<string, StateValue>, param: Tensor): S {
   const out: Record<string, StateValue> = {};
   for (const [k, v] of Object.entries(values)) out[k] = v instanceof Tensor ? noGrad(() => v.detach().to(param.dtype).clone()) : copyValue(v);
   return out as S;
-}
-
-/** Adds the storage of every tensor in `value` (arrays and plain objects walked) to `kept`. */
-function keepTensors(value: unknown, kept: Set<Storage>): void {
-  if (value instanceof Tensor) kept.add(value._storage);
-  else if (Array.isArray(value)) for (const v of value) keepTensors(v, kept);
-  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const v of Object.values(value)) keepTensors(v, kept); // plain objects, as copyValue walks them
-  }
 }

@@ -1,5 +1,5 @@
 /**
- * The op spec table (DESIGN.md §6), registered by test/ops-spec*.test.ts once per backend: one row per public op and variant, checked against two oracles:
+ * The op spec table, registered by test/ops-spec*.test.ts once per backend: one row per public op and variant, checked against two oracles:
  * independent float64 references (test/helpers/reference.ts) for the forward pass in float64 and
  * float32, and numerical gradients (gradcheck and gradgradcheck) for the backward pass. Shapes and
  * values come from fast-check (test/helpers/spec-gen.ts); the runner is test/helpers/spec.ts.

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type DType, type NestedArray, Tensor, tensor } from '../../src/index.js';
-import {
-  Adagrad, Adam, AdamW, type Optimizer, type ParamGroupSpec, RMSprop, SGD,
-} from '../../src/optim/index.js';
+import { type DType, type NestedArray, Tensor, optim, tensor } from '../../src/index.js';
+
+const { Adagrad, Adam, AdamW, RMSprop, SGD } = optim;
+type Optimizer = optim.Optimizer;
+type ParamGroupSpec = optim.ParamGroupSpec;
 
 export type Nested = number | Nested[];
 export type Snapshot = Record<'w' | 'b', Nested>;

@@ -6,6 +6,7 @@
  */
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { setAllocator } from '../../core/dtype.js';
+import { ArgumentError, BackendError, check, fmt } from '../../core/errors.js';
 import { numel, type Shape } from '../../core/shape.js';
 import type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from '../backend.js';
 import { jsBackend } from '../js/index.js';
@@ -19,46 +20,115 @@ import { ThreadPool, type Task } from './threads.js';
 
 /** Tensors smaller than this (in elements) stay on the JS heap and use the JS kernels. */
 let MIN_ELEMENTS = 256;
+/** Tensor blocks are not placed past this heap size (see WasmHeap); storage then goes to the JS heap. */
+let HEAP_LIMIT = 2 ** 28;
+
+/** Options of `configureWasm`. */
+export interface WasmOptions {
+  /** Size (elements) from which storage goes to the wasm heap and float32 ops to the wasm kernels (default 256). */
+  minElements?: number;
+  /** Multiply-adds from which a matrix product is split over the worker threads (default 2^20). */
+  parallelMinMacs?: number;
+  /** false (before the kernels first load) picks the plain SIMD build over the fused multiply-add one. */
+  relaxedSimd?: boolean;
+  /** Bytes of tensor storage the heap may hold before new storage goes to the JS heap (default 256 MiB; 16 MiB to 4 GiB). */
+  heapLimitBytes?: number;
+  /**
+   * true: let the heap force garbage collections so that a synchronous loop that never frees its
+   * tensors keeps them on the heap (sets V8 flags for the whole process; see README, Memory).
+   * Throws where the runtime does not allow it.
+   */
+  forceCollections?: boolean;
+}
+
+const OPTION_NAMES = ['minElements', 'parallelMinMacs', 'relaxedSimd', 'heapLimitBytes', 'forceCollections'];
 
 /**
- * Tunes the wasm backend: `minElements` is the size from which storage goes to the wasm heap and
- * float32 ops to the wasm kernels (default 256; 1 routes everything there, as the tests do), and
- * `parallelMinMacs` the number of multiply-adds from which a matrix product is split over the
- * worker threads (default 2^20); `relaxedSimd: false`, before the kernels first load, picks the plain
- * SIMD build over the fused multiply-add one.
+ * Tunes the wasm backend; every value is checked (a bad one throws an ArgumentError and changes
+ * nothing). See `WasmOptions`.
  * @example
- * configureWasm({ minElements: 1024 });
+ * configureWasm({ minElements: 1024, heapLimitBytes: 512 * 2 ** 20 });
  */
-export function configureWasm(options: { minElements?: number; parallelMinMacs?: number; relaxedSimd?: boolean }): void {
-  if (options.relaxedSimd !== undefined) allowRelaxedSimd(options.relaxedSimd);
-  if (options.minElements !== undefined) MIN_ELEMENTS = Math.max(1, options.minElements);
-  if (options.parallelMinMacs !== undefined) PARALLEL_MIN_MACS = Math.max(0, options.parallelMinMacs);
+export function configureWasm(options: WasmOptions): void {
+  check(options !== null && typeof options === 'object', ArgumentError, () => `[configureWasm] options must be an object, got ${fmt(options)}`);
+  for (const key of Object.keys(options)) {
+    check(OPTION_NAMES.includes(key), ArgumentError, () => `[configureWasm] unknown option "${key}"; known: ${OPTION_NAMES.join(', ')}`);
+  }
+  const { minElements, parallelMinMacs, relaxedSimd, heapLimitBytes, forceCollections } = options;
+  const integer = (name: string, v: unknown, min: number, max: number): void =>
+    check(v === undefined || (Number.isInteger(v) && (v as number) >= min && (v as number) <= max), ArgumentError,
+      () => `[configureWasm] ${name} must be an integer in [${min}, ${max}], got ${fmt(v)}`);
+  integer('minElements', minElements, 1, 2 ** 31);
+  integer('parallelMinMacs', parallelMinMacs, 0, Number.MAX_SAFE_INTEGER);
+  integer('heapLimitBytes', heapLimitBytes, 2 ** 24, 2 ** 32);
+  for (const [name, v] of [['relaxedSimd', relaxedSimd], ['forceCollections', forceCollections]] as const) {
+    check(v === undefined || typeof v === 'boolean', ArgumentError, () => `[configureWasm] ${name} must be a boolean, got ${fmt(v)}`);
+  }
+  if (forceCollections === true) {
+    check(ensure().heap.forceCollections(), BackendError,
+      () => '[configureWasm] forceCollections: this runtime cannot force garbage collections (needs Node\'s v8 and vm modules); memory stays bounded without it');
+  }
+  check(forceCollections !== false || heap === null || !heap.collectsSynchronously, ArgumentError,
+    () => '[configureWasm] forceCollections cannot be turned off once on (the V8 flags it set are process-wide)');
+  if (relaxedSimd !== undefined) allowRelaxedSimd(relaxedSimd);
+  if (minElements !== undefined) MIN_ELEMENTS = minElements;
+  if (parallelMinMacs !== undefined) PARALLEL_MIN_MACS = parallelMinMacs;
+  if (heapLimitBytes !== undefined) {
+    HEAP_LIMIT = heapLimitBytes;
+    if (heap !== null) heap.limitBytes = heapLimitBytes;
+  }
 }
-/** The wasm heap's size limit; beyond it storage falls back to the JS heap. */
-const HEAP_CAP = 2 ** 31;
 
 let heap: WasmHeap | null = null;
 let kernels: WasmKernels | null = null;
-let gemmScratch = 0;
 
+/** Engine memory (reserved for good, see WasmHeap.reserve): the GEMM scratch of this thread, the i32 layout and work arrays. */
+let gemmScratch = 0;
 let layoutPtr = 0; // i32 scratch for shapes and strides passed to the N-d kernels
 let workPtr = 0; // i32 scratch for their odometers
 
 function ensure(): { heap: WasmHeap; k: WasmKernels } {
   if (heap === null || kernels === null) {
-    heap = new WasmHeap(HEAP_CAP);
+    heap = new WasmHeap(HEAP_LIMIT);
     kernels = instantiateKernels(heap.memory);
-    const scratch = heap.allocate('float32', kernels.gemmScratchBytes() / 4)!;
-    gemmScratch = scratch.byteOffset;
-    const small = heap.allocate('int32', 256)!; // layout (6 arrays of 8 dims) then work (2 × 8 + …)
-    layoutPtr = small.byteOffset;
-    workPtr = small.byteOffset + 128 * 4;
-    heapScratchKeepAlive.push(scratch, small);
+    gemmScratch = heap.reserve(kernels.gemmScratchBytes());
+    const small = heap.reserve(256 * 4); // layout (6 arrays of 8 dims) then work (2 × 8 + …)
+    layoutPtr = small;
+    workPtr = small + 128 * 4;
   }
   return { heap, k: kernels };
 }
 
-const heapScratchKeepAlive: TypedArray[] = [];
+/**
+ * The spill arena: engine memory where a kernel call places the operands and the output that are
+ * not on the heap (storage on the JS heap once the heap reached its limit), bump-allocated per call
+ * and reset when the call is done. Sized for the whole call before its first allocation; moves to a
+ * larger engine-owned block (the old one back to the heap) when a call needs more.
+ */
+const arena = { block: null as { offset: number; bytes: number } | null, used: 0 };
+
+/** Makes room in the arena for a whole call of `bytes` (only between calls). */
+function reserveArena(bytes: number): void {
+  const size = arena.block?.bytes ?? 0;
+  if (bytes <= size) return;
+  const h = ensure().heap;
+  if (arena.block !== null) h.releaseOwned(arena.block);
+  arena.block = h.allocateOwned(Math.max(bytes, 2 ** 22));
+}
+
+function arenaAllocate(bytes: number): number {
+  const size = Math.ceil(bytes / 64) * 64;
+  check(arena.block !== null && arena.used + size <= arena.block.bytes, BackendError,
+    () => `[wasm] spill arena overflow: ${arena.used} + ${size} bytes > ${arena.block?.bytes ?? 0}`);
+  const at = arena.block!.offset + arena.used;
+  arena.used += size;
+  return at;
+}
+
+/** A typed array of `dtype` on the JS heap (storage the wasm heap declined). */
+function jsArray(dtype: DType, n: number): TypedArray {
+  return dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Uint8Array(n);
+}
 
 /** Heap placement for storage of at least MIN_ELEMENTS elements (installed while this backend is active). */
 function allocator(dtype: DType, n: number): TypedArray | null {
@@ -66,50 +136,61 @@ function allocator(dtype: DType, n: number): TypedArray | null {
   return ensure().heap.allocate(dtype, n);
 }
 
-
 /** Byte address of element `offset` of a heap view, or -1 when the data is on the JS heap. */
 function address(data: TypedArray, offset: number): number {
   return data.buffer instanceof SharedArrayBuffer ? data.byteOffset + offset * data.BYTES_PER_ELEMENT : -1;
 }
 
-/** The operands' heap addresses (JS-heap operands copied onto the heap) and an output block. */
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+function dtypeOf(data: TypedArray): DType {
+  return data instanceof Uint8Array ? 'bool' : data instanceof Int32Array ? 'int32' : data instanceof Float64Array ? 'float64' : 'float32';
+}
+
+/** The operands' and the output's heap addresses for one kernel call. */
 interface Prepared {
-  out: TypedArray;
+  /** Byte address of the output. */
+  outPtr: number;
+  /** Byte address of each operand's first element. */
   ptrs: number[];
-  /** Frees the temporary copies. */
-  done(): void;
+  /** The output as a typed array (on the heap, or a JS-heap copy of the arena's) and the arena reset. */
+  finish(): TypedArray;
 }
 
 /**
- * Places a kernel call on the heap: an output of `outN` elements of `outDtype` and each operand
- * (with the number of elements it spans); null when the heap is full, in which case the caller runs
- * the JS kernel.
+ * Places a kernel call: an output of `outN` elements of `outDtype` (a heap block, or in the spill
+ * arena when the heap declines) and each operand with the number of elements it spans (used in
+ * place when on the heap, else copied into the arena). Null when the call has nothing to do.
  */
 function prepare(outN: number, operands: readonly (readonly [StridedView, number])[], outDtype: DType = 'float32'): Prepared | null {
   if (outN === 0) return null;
   const h = ensure().heap;
+  arena.used = 0; // calls never nest: whatever a failed call left is free
   const out = h.allocate(outDtype, outN, false);
-  if (out === null) return null;
-  const copies: TypedArray[] = [];
-  const ptrs: number[] = [];
-  for (const [v, extent] of operands) {
+  let spill = out === null ? outN * BYTES[outDtype] + 64 : 0;
+  for (const [v, extent] of operands) if (address(v.data, v.offset) < 0) spill += Math.max(extent, 1) * v.data.BYTES_PER_ELEMENT + 64;
+  if (spill > 0) reserveArena(spill);
+  const ptrs = operands.map(([v, extent]) => {
     const ptr = address(v.data, v.offset);
-    if (ptr >= 0) {
-      ptrs.push(ptr);
-      continue;
-    }
-    const dtype: DType = v.data instanceof Uint8Array ? 'bool' : v.data instanceof Int32Array ? 'int32' : v.data instanceof Float64Array ? 'float64' : 'float32';
-    const copy = h.allocate(dtype, Math.max(extent, 1), false);
-    if (copy === null) {
-      copies.forEach((c) => h.dispose(c));
-      h.dispose(out);
-      return null;
-    }
-    copy.set((v.data as Float32Array).subarray(v.offset, v.offset + extent));
-    copies.push(copy);
-    ptrs.push(copy.byteOffset);
-  }
-  return { out, ptrs, done: () => copies.forEach((c) => h.dispose(c)) };
+    if (ptr >= 0) return ptr;
+    const at = arenaAllocate(Math.max(extent, 1) * v.data.BYTES_PER_ELEMENT);
+    h.view(dtypeOf(v.data), at, extent).set(v.data.subarray(v.offset, v.offset + extent) as Float32Array);
+    return at;
+  });
+  const outPtr = out !== null ? out.byteOffset : arenaAllocate(outN * BYTES[outDtype]);
+  return {
+    outPtr,
+    ptrs,
+    finish(): TypedArray {
+      let result = out;
+      if (result === null) {
+        result = jsArray(outDtype, outN);
+        result.set(h.view(outDtype, outPtr, outN) as Float32Array);
+      }
+      arena.used = 0;
+      return result;
+    },
+  };
 }
 
 /** Elements from a view's offset to its last element (non-negative strides). */
@@ -154,14 +235,13 @@ function binary(op: BinaryOp, a: StridedView, b: StridedView, shape: Shape, dtyp
   if (arithmetic !== undefined && l.shape.length <= 2) {
     const [rows, cols] = l.shape.length === 2 ? l.shape : [1, l.shape[0]!];
     const [sa, sb] = l.strides.map((s) => (s.length === 2 ? s : [0, s[0]!])) as [number[], number[]];
-    k.binary2d(arithmetic, pa, sa[0]!, sa[1]!, pb, sb[0]!, sb[1]!, p.out.byteOffset, rows!, cols!);
+    k.binary2d(arithmetic, pa, sa[0]!, sa[1]!, pb, sb[0]!, sb[1]!, p.outPtr, rows!, cols!);
   } else {
     writeLayout(l.shape, l.strides);
-    if (arithmetic !== undefined) k.binaryNd(arithmetic, pa, pb, p.out.byteOffset, layoutPtr, l.shape.length, workPtr);
-    else k.compareNd(comparison!, pa, pb, p.out.byteOffset, layoutPtr, l.shape.length, workPtr);
+    if (arithmetic !== undefined) k.binaryNd(arithmetic, pa, pb, p.outPtr, layoutPtr, l.shape.length, workPtr);
+    else k.compareNd(comparison!, pa, pb, p.outPtr, layoutPtr, l.shape.length, workPtr);
   }
-  p.done();
-  return p.out;
+  return p.finish();
 }
 
 function where(cond: StridedView, a: StridedView, b: StridedView, shape: Shape, dtype: DType): TypedArray {
@@ -172,9 +252,8 @@ function where(cond: StridedView, a: StridedView, b: StridedView, shape: Shape, 
   const p = prepare(n, [[cond, extentOf(l.shape, l.strides[0]!)], [a, extentOf(l.shape, l.strides[1]!)], [b, extentOf(l.shape, l.strides[2]!)]]);
   if (p === null) return jsBackend.where(cond, a, b, shape, dtype);
   writeLayout(l.shape, l.strides);
-  ensure().k.whereNd(p.ptrs[0]!, p.ptrs[1]!, p.ptrs[2]!, p.out.byteOffset, layoutPtr, l.shape.length, workPtr);
-  p.done();
-  return p.out;
+  ensure().k.whereNd(p.ptrs[0]!, p.ptrs[1]!, p.ptrs[2]!, p.outPtr, layoutPtr, l.shape.length, workPtr);
+  return p.finish();
 }
 
 function unary(op: UnaryOp, x: StridedView, dtype: DType): TypedArray {
@@ -190,13 +269,12 @@ function unary(op: UnaryOp, x: StridedView, dtype: DType): TypedArray {
   if (l.shape.length <= 2) {
     const [rows, cols] = l.shape.length === 2 ? l.shape : [1, l.shape[0]!];
     const s = l.strides[0]!.length === 2 ? l.strides[0]! : [0, l.strides[0]![0]!];
-    k.unary2d(code, p.ptrs[0]!, s[0]!, s[1]!, p.out.byteOffset, rows!, cols!);
+    k.unary2d(code, p.ptrs[0]!, s[0]!, s[1]!, p.outPtr, rows!, cols!);
   } else {
     writeLayout(l.shape, l.strides);
-    k.unaryNd(code, p.ptrs[0]!, p.out.byteOffset, layoutPtr, l.shape.length, workPtr);
+    k.unaryNd(code, p.ptrs[0]!, p.outPtr, layoutPtr, l.shape.length, workPtr);
   }
-  p.done();
-  return p.out;
+  return p.finish();
 }
 
 function reduce(op: ReduceOp, x: StridedView, axes: readonly number[], dtype: DType): TypedArray {
@@ -217,9 +295,8 @@ function reduce(op: ReduceOp, x: StridedView, axes: readonly number[], dtype: DT
   kept.strides[0]!.forEach((s, d) => (view[kd + d] = s));
   red.shape.forEach((s, d) => (view[2 * kd + d] = s));
   red.strides[0]!.forEach((s, d) => (view[2 * kd + rd + d] = s));
-  ensure().k.reduceNd(op === 'sum' ? 0 : 1, p.ptrs[0]!, p.out.byteOffset, layoutPtr, kd, rd, workPtr);
-  p.done();
-  return p.out;
+  ensure().k.reduceNd(op === 'sum' ? 0 : 1, p.ptrs[0]!, p.outPtr, layoutPtr, kd, rd, workPtr);
+  return p.finish();
 }
 
 let threads = defaultThreads();
@@ -231,9 +308,22 @@ const scratchOf: number[] = []; // gemm scratch per worker
  */
 let PARALLEL_MIN_MACS = 1 << 20;
 
+type Builtins = { process?: { getBuiltinModule?: (id: string) => unknown } };
+
+/** The cores this process may use (Node's availableParallelism; navigator.hardwareConcurrency elsewhere). */
+function availableCores(): number {
+  const os = (globalThis as Builtins).process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, os?.availableParallelism?.() ?? nav?.hardwareConcurrency ?? 1);
+}
+
+/** True where worker threads on shared memory exist (Node's worker_threads). */
+function hasWorkerThreads(): boolean {
+  return (globalThis as Builtins).process?.getBuiltinModule?.('node:worker_threads') !== undefined && typeof SharedArrayBuffer === 'function';
+}
+
 function defaultThreads(): number {
-  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number } } }).process?.getBuiltinModule?.('node:os');
-  return Math.max(1, os?.availableParallelism?.() ?? 1);
+  return hasWorkerThreads() ? availableCores() : 1;
 }
 
 function workers(): ThreadPool | null {
@@ -242,11 +332,7 @@ function workers(): ThreadPool | null {
     pool?.terminate();
     const { heap: h, k } = ensure();
     pool = new ThreadPool(threads - 1, kernelModule(), h.memory);
-    while (scratchOf.length < threads - 1) {
-      const s = h.allocate('float32', k.gemmScratchBytes() / 4)!;
-      heapScratchKeepAlive.push(s);
-      scratchOf.push(s.byteOffset);
-    }
+    while (scratchOf.length < threads - 1) scratchOf.push(h.reserve(k.gemmScratchBytes()));
     warmUp(pool);
   }
   return pool;
@@ -258,16 +344,16 @@ function workers(): ThreadPool | null {
  */
 function warmUp(p: ThreadPool): void {
   const n = 160;
-  const block = heap!.allocate('float32', 3 * n * n)!;
-  const [a, b, c] = [0, 1, 2].map((i) => block.byteOffset + i * n * n * 4) as [number, number, number];
+  warmUpBlock ||= heap!.reserve(3 * n * n * 4); // engine memory, reused by every later warm-up
+  const [a, b, c] = [0, 1, 2].map((i) => warmUpBlock + i * n * n * 4) as [number, number, number];
   // both code paths of sgemm: few rows of A (B read in place) and the packed one
   for (const rows of [16, n]) {
     for (let r = 0; r < 12; r++) {
       p.run(scratchOf.slice(0, p.size).map((scratch) => ({ kernel: 'sgemm', args: [a, n, 1, b, n, 1, c, n, rows, n, n, scratch] })), () => {});
     }
   }
-  heap!.dispose(block);
 }
+let warmUpBlock = 0;
 
 /** One C = A·B on this thread, or split by rows (or by columns when there are few rows) over the pool. */
 function gemm(k: WasmKernels, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, m: number, n: number, kk: number): void {
@@ -295,12 +381,19 @@ function gemm(k: WasmKernels, a: number, ars: number, acs: number, b: number, br
 }
 
 /**
- * Sets the number of threads the wasm kernels use (default: the cores available); 1 disables the pool.
+ * Sets the number of threads the wasm kernels use (default: the cores available); 1 disables the
+ * pool. `n` must be an integer from 1 to the number of cores available (an ArgumentError otherwise,
+ * as PyTorch rejects n ≤ 0: a NaN from an unset environment variable must not slip through).
  * @example
  * setNumThreads(1);
  */
 export function setNumThreads(n: number): void {
-  threads = Math.max(1, Math.floor(n));
+  const cores = availableCores();
+  check(Number.isInteger(n) && n >= 1 && n <= cores, ArgumentError,
+    () => `[setNumThreads] n must be an integer from 1 to ${cores} (the cores available), got ${fmt(n)}`);
+  check(n === 1 || hasWorkerThreads(), BackendError,
+    () => `[setNumThreads] ${n} threads need worker threads on shared memory, which this runtime does not have; use 1`);
+  threads = n;
 }
 
 /**
@@ -331,18 +424,17 @@ function matmul(a: StridedView, b: StridedView, dtype: DType): TypedArray {
     const runs: number[][] = [];
     for (let t0 = 0; t0 < batch; t0 += chunk) {
       const count = Math.min(chunk, batch - t0);
-      runs.push([p.ptrs[0]! + t0 * as0 * 4, as0, as1, as2, p.ptrs[1]! + t0 * bs0 * 4, bs0, bs1, bs2, p.out.byteOffset + t0 * m * n * 4, m, n, kk, count]);
+      runs.push([p.ptrs[0]! + t0 * as0 * 4, as0, as1, as2, p.ptrs[1]! + t0 * bs0 * 4, bs0, bs1, bs2, p.outPtr + t0 * m * n * 4, m, n, kk, count]);
     }
     const [own, ...rest] = runs;
     pl.run(rest.map((args, i) => ({ kernel: 'sgemmBatch', args: [...args, scratchOf[i]!] })), () =>
       k.sgemmBatch(...(own as [number, number, number, number, number, number, number, number, number, number, number, number, number]), gemmScratch));
   } else {
     for (let t = 0; t < batch; t++) {
-      gemm(k, p.ptrs[0]! + t * as0 * 4, as1, as2, p.ptrs[1]! + t * bs0 * 4, bs1, bs2, p.out.byteOffset + t * m * n * 4, m, n, kk);
+      gemm(k, p.ptrs[0]! + t * as0 * 4, as1, as2, p.ptrs[1]! + t * bs0 * 4, bs1, bs2, p.outPtr + t * m * n * 4, m, n, kk);
     }
   }
-  p.done();
-  return p.out;
+  return p.finish();
 }
 
 function writeGeometry(win: Window2d): number {
@@ -363,9 +455,8 @@ function unfold(x: StridedView, win: Window2d, dtype: DType, batchInner = false)
   const l = oh * ow;
   const ckk = c * win.kernel[0] * win.kernel[1];
   const [os0, os1] = batchInner ? [l, n * l] : [ckk * l, l];
-  ensure().k.unfold(p.ptrs[0]!, n, c, h, w, s0, s1, s2, s3, writeGeometry(win), p.out.byteOffset, os0, os1);
-  p.done();
-  return p.out;
+  ensure().k.unfold(p.ptrs[0]!, n, c, h, w, s0, s1, s2, s3, writeGeometry(win), p.outPtr, os0, os1);
+  return p.finish();
 }
 
 function fold(cols: StridedView, outputSize: readonly [number, number], win: Window2d, dtype: DType): TypedArray {
@@ -376,9 +467,8 @@ function fold(cols: StridedView, outputSize: readonly [number, number], win: Win
   const p = prepare(outN, [[cols, extentOf(cols.shape, cols.strides)]]);
   if (p === null) return jsBackend.fold(cols, outputSize, win, dtype);
   const [cs0, cs1, cs2] = cols.strides as [number, number, number];
-  ensure().k.fold(p.ptrs[0]!, cs0, cs1, cs2, n, c, outputSize[0], outputSize[1], writeGeometry(win), p.out.byteOffset);
-  p.done();
-  return p.out;
+  ensure().k.fold(p.ptrs[0]!, cs0, cs1, cs2, n, c, outputSize[0], outputSize[1], writeGeometry(win), p.outPtr);
+  return p.finish();
 }
 
 function maxPoolIndices(x: StridedView, win: Window2d): Int32Array {
@@ -390,9 +480,8 @@ function maxPoolIndices(x: StridedView, win: Window2d): Int32Array {
   const p = prepare(outN, [[x, extentOf(x.shape, x.strides)]], 'int32');
   if (p === null) return jsBackend.maxPoolIndices(x, win);
   const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
-  ensure().k.maxPoolIndices(p.ptrs[0]!, n, c, h, w, s0, s1, s2, s3, writeGeometry(win), p.out.byteOffset);
-  p.done();
-  return p.out as Int32Array;
+  ensure().k.maxPoolIndices(p.ptrs[0]!, n, c, h, w, s0, s1, s2, s3, writeGeometry(win), p.outPtr);
+  return p.finish() as Int32Array;
 }
 
 /** True when a gather/scatter along the last dim reads whole contiguous rows (the case pooling and losses use). */
@@ -408,9 +497,8 @@ function gather(x: StridedView, axis: number, index: StridedView, dtype: DType):
   const p = prepare(n, [[x, numel(x.shape)], [index, n]]);
   if (p === null) return jsBackend.gather(x, axis, index, dtype);
   const cols = index.shape[axis] ?? 1;
-  ensure().k.gatherRows(p.ptrs[0]!, x.shape[axis] ?? 1, p.ptrs[1]!, p.out.byteOffset, n / Math.max(cols, 1), cols);
-  p.done();
-  return p.out;
+  ensure().k.gatherRows(p.ptrs[0]!, x.shape[axis] ?? 1, p.ptrs[1]!, p.outPtr, n / Math.max(cols, 1), cols);
+  return p.finish();
 }
 
 function scatterAdd(base: StridedView, axis: number, index: StridedView, src: StridedView, dtype: DType): TypedArray {
@@ -422,11 +510,10 @@ function scatterAdd(base: StridedView, axis: number, index: StridedView, src: St
   const total = numel(base.shape);
   const p = prepare(total, [[index, n], [src, n]]);
   if (p === null) return jsBackend.scatterAdd(base, axis, index, src, dtype);
-  p.out.set((base.data as Float32Array).subarray(base.offset, base.offset + total));
+  ensure().heap.view('float32', p.outPtr, total).set((base.data as Float32Array).subarray(base.offset, base.offset + total));
   const cols = index.shape[axis] ?? 1;
-  ensure().k.scatterAddRows(p.out.byteOffset, base.shape[axis] ?? 1, p.ptrs[0]!, p.ptrs[1]!, n / Math.max(cols, 1), cols);
-  p.done();
-  return p.out;
+  ensure().k.scatterAddRows(p.outPtr, base.shape[axis] ?? 1, p.ptrs[0]!, p.ptrs[1]!, n / Math.max(cols, 1), cols);
+  return p.finish();
 }
 
 /**
@@ -452,20 +539,37 @@ export const wasmBackend: Backend = {
 };
 
 /**
- * The heap's live and peak bytes (for memory checks).
+ * The heap's live, peak, committed and reserved bytes, and how often it declined (for memory checks).
  * @example
  * wasmMemoryStats().peakBytes;
  */
-export function wasmMemoryStats(): { bytesInUse: number; peakBytes: number; memoryBytes: number } {
+export function wasmMemoryStats(): WasmMemoryStats {
   const h = ensure().heap;
-  return { bytesInUse: h.bytesInUse, peakBytes: h.peakBytes, memoryBytes: h.memory.buffer.byteLength };
+  return {
+    bytesInUse: h.bytesInUse,
+    peakBytes: h.peakBytes,
+    memoryBytes: h.memory.buffer.byteLength,
+    reservedBytes: h.reservedBytes,
+    limitBytes: h.limitBytes,
+    declined: h.declined,
+    forcedCollections: h.collectsSynchronously,
+  };
 }
 
-/**
- * Frees a tensor's heap storage now (see Tensor.dispose); false for JS-heap storage.
- * @example
- * disposeStorage(t.data);
- */
-export function disposeStorage(data: TypedArray): boolean {
-  return heap !== null && heap.dispose(data);
+/** What `wasmMemoryStats` reports. */
+export interface WasmMemoryStats {
+  /** Bytes in live tensor blocks. */
+  bytesInUse: number;
+  /** The most bytes in live tensor blocks so far. */
+  peakBytes: number;
+  /** The wasm memory's committed size. */
+  memoryBytes: number;
+  /** Engine memory reserved for good (kernel scratch, the spill arena). */
+  reservedBytes: number;
+  /** The heap size past which new tensor storage goes to the JS heap. */
+  limitBytes: number;
+  /** Tensor allocations that went to the JS heap because the heap was at its limit. */
+  declined: number;
+  /** True once `configureWasm({ forceCollections: true })` is in effect. */
+  forcedCollections: boolean;
 }

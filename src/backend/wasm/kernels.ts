@@ -18,8 +18,6 @@ export interface WasmKernels {
   scatterAddRows(out: number, ocols: number, idx: number, src: number, rows: number, cols: number): void;
   binary2d(op: number, a: number, a0: number, a1: number, b: number, b0: number, b1: number, out: number, rows: number, cols: number): void;
   unary2d(op: number, x: number, x0: number, x1: number, out: number, rows: number, cols: number): void;
-  reduceRows(op: number, x: number, ld: number, rows: number, cols: number, out: number): void;
-  reduceCols(op: number, x: number, ld: number, rows: number, cols: number, out: number): void;
   binaryNd(op: number, a: number, b: number, out: number, layout: number, nd: number, work: number): void;
   unaryNd(op: number, x: number, out: number, layout: number, nd: number, work: number): void;
   compareNd(op: number, a: number, b: number, out: number, layout: number, nd: number, work: number): void;
@@ -52,7 +50,7 @@ export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimu
  * k.unary2d(UNARY_CODES.exp, x, 0, 1, out, 1, n);
  */
 export const UNARY_CODES = {
-  neg: 0, abs: 1, sqrt: 2, relu: 3, square: 4, reciprocal: 5, cast: 6, exp: 7, sigmoid: 8, tanh: 9, log: 10, rsqrt: 11,
+  neg: 0, abs: 1, sqrt: 2, relu: 3, reciprocal: 4, cast: 5, exp: 6, sigmoid: 7, tanh: 8, log: 9, rsqrt: 10,
 } as const;
 
 let compiled: WebAssembly.Module | null = null;

@@ -11,7 +11,7 @@ import type { Tensor } from '../../core/tensor.js';
 import { gatherTrusted } from '../../ops/indexing.js';
 import { where } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/util.js';
-import { freeInternals } from '../../core/storage.js';
+import { scope } from '../../core/storage.js';
 import { maxPoolIndices, pairArg, unfold, unfoldWide, windowGrid, windowOf } from '../../ops/window.js';
 
 /**
@@ -32,7 +32,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], ShapeError,
       () => `[linear] bias of shape ${showShape(bias.shape)} does not match the ${weight.shape[0]} output features`);
   }
-  return freeInternals(() => {
+  return scope(() => {
     const out = x.ndim > 2
       ? x.reshape([-1, weight.shape[1]!]).matmul(weight.t()).reshape([...x.shape.slice(0, -1), weight.shape[0]!])
       : x.matmul(weight.t());
@@ -87,7 +87,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const stride = pairArg(options.stride ?? 1, 'conv2d', 'stride', 1);
   const dilation = pairArg(options.dilation ?? 1, 'conv2d', 'dilation', 1);
   // the padded input, the im2col matrix and the product before the bias are freed once unneeded
-  return freeInternals(() => convolve(input, weight, bias, options, stride, dilation, groups));
+  return scope(() => convolve(input, weight, bias, options, stride, dilation, groups));
 }
 
 function convolve(input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvOptions, stride: [number, number], dilation: [number, number], groups: number): Tensor {
@@ -180,7 +180,7 @@ export function maxPool2d(input: Tensor, kernelSize: number | readonly [number, 
     () => `[maxPool2d] padding ${win.padding.join('×')} must be at most half the kernel size ${kernel.join('×')}`);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = windowGrid(h, w, win, 'maxPool2d');
-  const out = freeInternals(() => {
+  const out = scope(() => {
     const index = maxPoolIndices(x, win); // [N, C, oh·ow]; −1 for a window that only covers padding
     const flat = x.reshape(n, c, h * w);
     // without dilation (and padding ≤ kernel/2) every window covers a pixel; with it, one may not:

@@ -9,7 +9,7 @@ import type { Tensor } from '../../core/tensor.js';
 import { customOp } from '../../core/custom-op.js';
 import { where } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/util.js';
-import { freeInternals } from '../../core/storage.js';
+import { scope } from '../../core/storage.js';
 
 /** How a loss combines its per-element values. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -71,7 +71,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions
     () => `[nllLoss] weight must have shape [${classes}], got ${weight === null ? '' : showShape(weight.shape)}`);
   check(reduction === 'none' || reduction === 'sum' || reduction === 'mean', ArgumentError,
     () => `[nllLoss] reduction must be 'mean', 'sum' or 'none', got ${fmt(reduction)}`);
-  return freeInternals(() => {
+  return scope(() => {
     const ignored = target.eq(ignoreIndex);
     const safeTarget = where(ignored, 0, target).to('int32');
     const picked = input.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
@@ -108,7 +108,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const classes = input.shape[classDim]!;
   check(weight === null || (weight.ndim === 1 && weight.shape[0] === classes), ShapeError,
     () => `[crossEntropy] weight must have shape [${classes}], got ${weight === null ? '' : showShape(weight.shape)}`);
-  return freeInternals(() => crossEntropyOf(input, target, weight, ignoreIndex, reduction, labelSmoothing, classDim, classes));
+  return scope(() => crossEntropyOf(input, target, weight, ignoreIndex, reduction, labelSmoothing, classDim, classes));
 }
 
 function crossEntropyOf(input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction, labelSmoothing: number, classDim: number, classes: number): Tensor {

@@ -6,7 +6,7 @@ import { noGrad } from '../../core/grad-mode.js';
 import { showShape } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { checkTensor } from '../../ops/util.js';
-import { freeInternals } from '../../core/storage.js';
+import { scope } from '../../core/storage.js';
 
 /** Options of `batchNorm`. */
 export interface BatchNormOptions {
@@ -40,7 +40,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   check(training || (runningMean !== null && runningVar !== null), ArgumentError,
     () => '[batchNorm] runningMean and runningVar must be given in evaluation mode (training: false)');
   // the running statistics are updated in place: all new storage here is intermediate or the result
-  return freeInternals(() => batchNormOf(x, runningMean, runningVar, weight, bias, training, momentum, eps));
+  return scope(() => batchNormOf(x, runningMean, runningVar, weight, bias, training, momentum, eps));
 }
 
 function batchNormOf(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, eps: number): Tensor {
@@ -89,7 +89,7 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
       () => `[layerNorm] ${name} must have shape ${showShape(shape)}, got ${t === null ? 'null' : showShape(t.shape)}`);
   }
   const dims = shape.map((_, i) => x.ndim - shape.length + i);
-  return freeInternals(() => {
+  return scope(() => {
     const mean = x.mean(dims, true);
     const centred = x.sub(mean);
     const variance = centred.square().mean(dims, true);
@@ -116,7 +116,7 @@ export function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = 
     check(t === null || (t.ndim === 1 && t.shape[0] === c), ShapeError,
       () => `[groupNorm] ${name} must have shape [${c}], got ${t === null ? 'null' : showShape(t.shape)}`);
   }
-  return freeInternals(() => {
+  return scope(() => {
     const grouped = x.reshape(n, numGroups, -1);
     const mean = grouped.mean(2, true);
     const centred = grouped.sub(mean);

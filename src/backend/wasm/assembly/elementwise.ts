@@ -87,20 +87,46 @@ export const NEG: i32 = 0;
 export const ABS: i32 = 1;
 export const SQRT: i32 = 2;
 export const RELU: i32 = 3;
-export const SQUARE: i32 = 4;
-export const RECIPROCAL: i32 = 5;
-export const COPY: i32 = 6;
-export const EXP: i32 = 7;
-export const SIGMOID: i32 = 8;
-export const TANH: i32 = 9;
-export const LOG: i32 = 10;
-export const RSQRT: i32 = 11;
+export const RECIPROCAL: i32 = 4;
+export const COPY: i32 = 5;
+export const EXP: i32 = 6;
+export const SIGMOID: i32 = 7;
+export const TANH: i32 = 8;
+export const LOG: i32 = 9;
+export const RSQRT: i32 = 10;
+
+// e^x and σ(x) for 4 lanes. The float32 polynomial (expFast4) is about 1 ulp where the result is a
+// normal number. Where it is a subnormal (x in [-104, -87.34)), the spacing of the results near 2^-126
+// is as coarse as that error, and rounding the approximation would miss the correctly rounded value
+// about once in 50: a group of 4 lanes with such an x (rare: one compare and test per group) is
+// computed in double precision instead and rounded once (exactExp4, exactSigmoid4). Below -104,
+// e^x < 2^-150 rounds to 0, as the float32 path gives.
+const NORMAL_MIN_LOG: f32 = -87.336544; // the float32 just above ln(2^-126): results below are subnormal
+const ZERO_BELOW: f32 = -104.0; // below ln(2^-150) ≈ -103.97: e^x rounds to 0
+
+/** True when some lane of x is in [ZERO_BELOW, NORMAL_MIN_LOG): its e^x is a subnormal number. */
+@inline function anySubnormalExp(x: v128): bool {
+  return v128.any_true(v128.and(f32x4.lt(x, f32x4.splat(NORMAL_MIN_LOG)), f32x4.ge(x, f32x4.splat(ZERO_BELOW))));
+}
+
+/** e^x for 4 lanes, correctly rounded also where the result is subnormal. */
+@inline function exp4(x: v128): v128 {
+  return anySubnormalExp(x) ? exactExp4(x) : expFast4(x);
+}
+
+/** σ(x) = 1 / (1 + e^-x) for 4 lanes; where σ(x) ≈ e^x is subnormal, correctly rounded as exp4. */
+@inline function sigmoid4(x: v128): v128 {
+  if (anySubnormalExp(x)) return exactSigmoid4(x);
+  // e^-x overflows to ∞ (σ = 0) only below -88.7, where σ is 0 anyway here (x < -104); above 87.3 it
+  // flushes to 0 (σ = 1, the correctly rounded value)
+  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expFast4(f32x4.neg(x))));
+}
 
 // e^x for 4 lanes: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-6 polynomial (Cephes expf
-// coefficients), 2^n built in the exponent bits; about 1 ulp on [-87, 88], 0 below, +inf above.
-@inline function exp4(x: v128): v128 {
+// coefficients), 2^n built in the exponent bits; about 1 ulp on [-87.3, 88.7], 0 below, +inf above.
+@inline function expFast4(x: v128): v128 {
   const hi = f32x4.splat(88.7228391);
-  const lo = f32x4.splat(-87.336544);
+  const lo = f32x4.splat(NORMAL_MIN_LOG);
   const overflow = f32x4.gt(x, hi);
   const underflow = f32x4.lt(x, lo);
   // NOTE: pmin/pmax are single instructions; wasm's min/max add NaN and ±0 fix-ups (NaN is handled below)
@@ -129,16 +155,67 @@ export const RSQRT: i32 = 11;
   return v128.bitselect(x, r, f32x4.ne(x, x));
 }
 
+/** e^x for 4 lanes from the double e^x, rounded once to float32 (subnormals included). */
+function exactExp4(x: v128): v128 {
+  // clamped to where the double computation holds; the float32 result is ∞ above and 0 below anyway
+  const v = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-110)), f32x4.splat(100));
+  const low = f32x4.demote_f64x2_zero(expDouble2(f64x2.promote_low_f32x4(v)));
+  const high = f32x4.demote_f64x2_zero(expDouble2(f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3))));
+  return v128.shuffle<f32>(low, high, 0, 1, 4, 5); // NaN stays NaN through the clamp (pmin/pmax keep x)
+}
+
+/** σ(x) for 4 lanes from the double 1 / (1 + e^-x), rounded once to float32 (subnormals included). */
+function exactSigmoid4(x: v128): v128 {
+  const v = f32x4.pmin(f32x4.pmax(f32x4.neg(x), f32x4.splat(-110)), f32x4.splat(110)); // -x, where σ is 1 or 0 beyond
+  const one = f64x2.splat(1);
+  const low = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, expDouble2(f64x2.promote_low_f32x4(v)))));
+  const high = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, expDouble2(f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3))))));
+  return v128.shuffle<f32>(low, high, 0, 1, 4, 5);
+}
+
+/**
+ * e^x for 2 double lanes in [-110, 110]: x = n·ln2 + r, e^r by its Taylor series to degree 12
+ * (|r| <= ln2/2: truncation below 2^-52), 2^n in the exponent bits; about 1 ulp of a double.
+ */
+@inline function expDouble2(x: v128): v128 {
+  // n = round(x·log2 e): adding 1.5·2^52 rounds to an integer held in the low mantissa bits
+  const t = f64x2.add(f64x2.mul(x, f64x2.splat(1.4426950408889634)), f64x2.splat(6755399441055744.0));
+  const n = f64x2.sub(t, f64x2.splat(6755399441055744.0));
+  // ln 2 in two parts (fdlibm's): n·hi is exact for |n| < 2^21
+  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(6.93147180369123816490e-1)));
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.90821492927058770002e-10)));
+  let p = f64x2.splat(1.0 / 479001600.0); // 1/12!
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  // 2^n: n + 1023 in the exponent field (n in [-159, 159], a normal double)
+  const ni = i64x2.sub(t, i64x2.splat(0x4338000000000000)); // the integer n, from t's bits
+  return f64x2.mul(p, i64x2.shl(i64x2.add(ni, i64x2.splat(1023)), 52));
+}
+
+/** e^x for one element: the double exp rounded once to float32 (as the TypeScript backend's Math.exp). */
+@inline function exp1(x: f32): f32 {
+  return <f32>Math.exp(<f64>x);
+}
+
 @inline export function unary4(op: i32, x: v128): v128 {
   if (op == NEG) return f32x4.neg(x);
   if (op == ABS) return f32x4.abs(x);
   if (op == SQRT) return f32x4.sqrt(x);
   // relu keeps NaN, as torch.relu does
   if (op == RELU) return v128.bitselect(x, f32x4.splat(0), v128.or(f32x4.gt(x, f32x4.splat(0)), f32x4.ne(x, x)));
-  if (op == SQUARE) return f32x4.mul(x, x);
   if (op == RECIPROCAL) return f32x4.div(f32x4.splat(1), x);
   if (op == EXP) return exp4(x);
-  if (op == SIGMOID) return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), exp4(f32x4.neg(x))));
+  if (op == SIGMOID) return sigmoid4(x);
   if (op == RSQRT) return f32x4.div(f32x4.splat(1), f32x4.sqrt(x));
   return x; // COPY
 }
@@ -148,10 +225,9 @@ export const RSQRT: i32 = 11;
   if (op == ABS) return abs(x);
   if (op == SQRT) return sqrt(x);
   if (op == RELU) return x > 0 || x != x ? x : 0;
-  if (op == SQUARE) return x * x;
   if (op == RECIPROCAL) return 1 / x;
-  if (op == EXP) return Mathf.exp(x);
-  if (op == SIGMOID) return 1 / (1 + Mathf.exp(-x));
+  if (op == EXP) return exp1(x);
+  if (op == SIGMOID) return <f32>(1 / (1 + Math.exp(-<f64>x))); // as the TypeScript backend
   if (op == TANH) return Mathf.tanh(x);
   if (op == LOG) return Mathf.log(x);
   if (op == RSQRT) return 1 / sqrt(x);
@@ -171,7 +247,6 @@ export function unary2d(op: i32, x: usize, x0: i32, x1: i32, out: usize, rows: i
     case ABS: unary2dOf(ABS, x, x0, x1, out, rows, cols); break;
     case SQRT: unary2dOf(SQRT, x, x0, x1, out, rows, cols); break;
     case RELU: unary2dOf(RELU, x, x0, x1, out, rows, cols); break;
-    case SQUARE: unary2dOf(SQUARE, x, x0, x1, out, rows, cols); break;
     case RECIPROCAL: unary2dOf(RECIPROCAL, x, x0, x1, out, rows, cols); break;
     case EXP: unary2dOf(EXP, x, x0, x1, out, rows, cols); break;
     case SIGMOID: unary2dOf(SIGMOID, x, x0, x1, out, rows, cols); break;
@@ -189,7 +264,6 @@ export function unaryRowOf(op: i32, x: usize, sx: i32, out: usize, n: i32): void
     case ABS: unaryRow(ABS, x, sx, out, n); break;
     case SQRT: unaryRow(SQRT, x, sx, out, n); break;
     case RELU: unaryRow(RELU, x, sx, out, n); break;
-    case SQUARE: unaryRow(SQUARE, x, sx, out, n); break;
     case RECIPROCAL: unaryRow(RECIPROCAL, x, sx, out, n); break;
     case EXP: unaryRow(EXP, x, sx, out, n); break;
     case SIGMOID: unaryRow(SIGMOID, x, sx, out, n); break;
@@ -257,48 +331,4 @@ function copyRow(src: usize, sx: i32, dst: usize, n: i32): void {
     }
   }
   for (; i < rows; i++) unaryRow(op, x + (<usize>(i * x0) << 2), x1, out + (<usize>(i * cols) << 2), cols);
-}
-
-/** Sums (op 0) or maxima (op 1) of each of `rows` rows of `cols` contiguous elements (row stride ld). */
-export function reduceRows(op: i32, x: usize, ld: i32, rows: i32, cols: i32, out: usize): void {
-  for (let i = 0; i < rows; i++) {
-    const src = x + (<usize>(i * ld) << 2);
-    let j = 0;
-    let r: f32;
-    if (op == 0) {
-      let acc = f32x4.splat(0);
-      for (; j + 4 <= cols; j += 4) acc = f32x4.add(acc, v128.load(src + (<usize>j << 2)));
-      r = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-      for (; j < cols; j++) r += load<f32>(src + (<usize>j << 2));
-    } else {
-      r = load<f32>(src);
-      for (j = 1; j < cols; j++) {
-        const v = load<f32>(src + (<usize>j << 2));
-        if (v > r || v != v) r = v;
-        if (r != r) break;
-      }
-    }
-    store<f32>(out + (<usize>i << 2), r);
-  }
-}
-
-/** Sums (op 0) or maxima (op 1) down each column of a rows×cols layout with row stride ld (contiguous columns). */
-export function reduceCols(op: i32, x: usize, ld: i32, rows: i32, cols: i32, out: usize): void {
-  let j = 0;
-  for (; j + 4 <= cols; j += 4) {
-    let acc = v128.load(x + (<usize>j << 2));
-    for (let i = 1; i < rows; i++) {
-      const v = v128.load(x + (<usize>(i * ld + j) << 2));
-      acc = op == 0 ? f32x4.add(acc, v) : f32x4.max(acc, v);
-    }
-    v128.store(out + (<usize>j << 2), acc);
-  }
-  for (; j < cols; j++) {
-    let r = load<f32>(x + (<usize>j << 2));
-    for (let i = 1; i < rows; i++) {
-      const v = load<f32>(x + (<usize>(i * ld + j) << 2));
-      r = op == 0 ? r + v : (v != v || r != r ? NaN : max(r, v));
-    }
-    store<f32>(out + (<usize>j << 2), r);
-  }
 }

@@ -2,5 +2,5 @@
 // shared memory). Every pointer is a byte offset into the memory the JavaScript side provides.
 export { sgemm, sgemmBatch, gemmScratchBytes } from './gemm';
 export { unfold, fold, maxPoolIndices, gatherRows, scatterAddRows } from './window';
-export { binary2d, unary2d, reduceRows, reduceCols } from './elementwise';
+export { binary2d, unary2d } from './elementwise';
 export { binaryNd, unaryNd, compareNd, whereNd, reduceNd } from './strided';

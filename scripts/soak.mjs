@@ -1,0 +1,95 @@
+// Soak test: the built package and the sources compute the same thing, for long, in flat memory. Trains the
+// MLP of scripts/mlp-task.cjs on its fixed batch for 20,000 steps twice, in separate processes: once from
+// dist (`import 'nabla'`, plain node) and once from src (through tsx). Every 1,000 steps each prints the loss,
+// the resident set size (RSS) and the time. Passes when both runs finish, their losses agree bit for bit
+// at every checkpoint (float32 bits as hex), and in each run the RSS peak of the second half stays within
+// 10% of the first half's peak.
+//   node scripts/soak.mjs [--steps 20000] [--every 1000] [--threads 2] [--node PATH]
+// --node runs both processes with another Node binary (CI: the oldest Node that package.json admits).
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values: flags } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '20000' },
+    every: { type: 'string', default: '1000' },
+    threads: { type: 'string', default: '2' },
+    node: { type: 'string', default: process.execPath },
+    lib: { type: 'string' }, // set in the child processes: 'dist' or 'src'
+  },
+});
+const steps = Number(flags.steps);
+const every = Number(flags.every);
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+if (flags.lib !== undefined) await child(flags.lib);
+else await parent();
+
+/** One training run; prints a line per checkpoint and, last, a JSON line with all of them. */
+async function child(lib) {
+  const nabla = lib === 'dist' ? await import('nabla') : await import('../src/index.ts');
+  const entry = lib === 'dist' ? fileURLToPath(import.meta.resolve('nabla')) : fileURLToPath(new URL('../src/index.ts', import.meta.url));
+  const { trainMlp, f32hex } = createRequire(import.meta.url)('./mlp-task.cjs');
+  nabla.setNumThreads(Number(flags.threads));
+  console.log(`${entry} on ${process.version}, ${nabla.backend().name} backend, ${nabla.getNumThreads()} threads`);
+  const checkpoints = [];
+  const started = performance.now();
+  let rssPeak = 0;
+  trainMlp(nabla, steps, (step, loss) => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    if (step % every !== 0) return;
+    const seconds = (performance.now() - started) / 1000;
+    checkpoints.push({ step, loss, hex: f32hex(loss), rssPeak, seconds });
+    console.log(`step ${step} loss ${loss} (0x${f32hex(loss)}) RSS peak ${mib(rssPeak)} ${seconds.toFixed(1)} s`);
+    rssPeak = 0;
+  });
+  console.log(JSON.stringify(checkpoints));
+}
+
+/** Runs scripts/soak.mjs as a child with `args`, echoing its lines with a prefix; resolves to its checkpoints. */
+function run(name, args) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(flags.node, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let last = '';
+    createInterface({ input: proc.stdout }).on('line', (line) => {
+      if (line.startsWith('[')) last = line;
+      else console.log(`[${name}] ${line}`);
+    });
+    proc.on('close', (code) => (code === 0 ? resolve(JSON.parse(last)) : reject(new Error(`the ${name} run exited with code ${code}`))));
+  });
+}
+
+async function parent() {
+  const me = fileURLToPath(import.meta.url);
+  const common = [`--steps=${steps}`, `--every=${every}`, `--threads=${flags.threads}`];
+  const failures = [];
+  const runs = {};
+  for (const [name, args] of [['dist', [me, '--lib=dist', ...common]], ['src', ['--import', 'tsx', me, '--lib=src', ...common]]]) {
+    runs[name] = await run(name, args).catch((e) => {
+      failures.push(e.message);
+      return [];
+    });
+  }
+  for (const [name, checkpoints] of Object.entries(runs)) {
+    if (checkpoints.length !== steps / every) failures.push(`${name}: ${checkpoints.length} checkpoints`);
+    if (checkpoints.length === 0) continue;
+    const half = checkpoints.length / 2;
+    const peak = (cs) => Math.max(...cs.map((c) => c.rssPeak));
+    const [first, second] = [peak(checkpoints.slice(0, half)), peak(checkpoints.slice(half))];
+    const ms = (checkpoints.at(-1).seconds * 1000) / steps;
+    console.log(`${name}: ${ms.toFixed(2)} ms/step; RSS peak first half ${mib(first)}, second half ${mib(second)}`);
+    if (second > 1.1 * first) failures.push(`${name}: RSS grew from ${mib(first)} to ${mib(second)}`);
+  }
+  runs.dist.forEach((d, i) => {
+    const s = runs.src[i];
+    if (s !== undefined && d.hex !== s.hex) failures.push(`step ${d.step}: dist loss ${d.loss} (0x${d.hex}), src ${s.loss} (0x${s.hex})`);
+  });
+  if (failures.length > 0) {
+    console.error(`soak FAILED:\n  ${failures.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log(`soak ok: ${steps} steps, dist and src losses bit-identical at all ${runs.dist.length} checkpoints, memory flat`);
+}

@@ -1,0 +1,235 @@
+/**
+ * The lifetime model: `scope`/`keep`, backward freeing gradients as it goes, optimiser state kept
+ * wherever a subclass keeps it, engine memory that no allocation can reach, the heap's limit with
+ * its spill arena (same bits), validated settings, and no V8 flag set behind the user's back.
+ */
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ArgumentError, F, Generator, configureWasm, getNumThreads, keep, nn, optim, randn, scope, setBackend, setNumThreads,
+  tensor, wasmMemoryStats, type Backend, type Tensor,
+} from '../src/index.js';
+import { WasmHeap } from '../src/backend/wasm/heap.js';
+
+let previous: Backend;
+beforeAll(() => {
+  previous = setBackend('wasm');
+});
+afterAll(() => {
+  setBackend(previous);
+});
+
+const g = new Generator(5);
+
+describe('scope', () => {
+  it('frees what fn created and did not return; returned tensors (in arrays, objects, Maps) survive', () => {
+    const x = randn([64, 64], { generator: g });
+    let inner: Tensor | null = null;
+    const before = wasmMemoryStats().bytesInUse;
+    const out = scope(() => {
+      inner = x.exp();
+      const a = inner.add(1);
+      const b = inner.mul(2);
+      return { pair: [a], map: new Map([['b', b]]) };
+    });
+    expect(inner!.disposed).toBe(true);
+    expect(out.pair[0]!.disposed).toBe(false);
+    expect(out.map.get('b')!.disposed).toBe(false);
+    expect(() => inner!.sum()).toThrow(/storage has been disposed/);
+    expect(wasmMemoryStats().bytesInUse - before).toBe(2 * 64 * 64 * 4);
+    expect(out.pair[0]!.sub(x.exp().add(1)).abs().max().item()).toBe(0);
+    expect(x.disposed).toBe(false); // created outside
+  });
+
+  it('nests: an inner result belongs to the outer scope, which frees it unless it returns it too', () => {
+    const x = randn([32, 32], { generator: g });
+    let fromInner: Tensor | null = null;
+    const kept = scope(() => {
+      fromInner = scope(() => x.mul(3).add(1));
+      expect(fromInner.disposed).toBe(false);
+      return fromInner.sum();
+    });
+    expect(fromInner!.disposed).toBe(true);
+    expect(kept.item()).toBeCloseTo(x.mul(3).add(1).sum().item(), 2);
+  });
+
+  it('keep makes a tensor outlive every scope', () => {
+    const x = randn([32, 32], { generator: g });
+    let best: Tensor | null = null;
+    scope(() => scope(() => {
+      best = keep(x.tanh());
+      x.sigmoid();
+    }));
+    expect(best!.disposed).toBe(false);
+    expect(best!.sub(x.tanh()).abs().max().item()).toBe(0);
+  });
+
+  it('defers what the graph saved until backward has used it, and the gradients are exact', () => {
+    const w = randn([64, 64], { generator: g, requiresGrad: true });
+    const x = randn([16, 64], { generator: g });
+    let hidden: Tensor | null = null;
+    const loss = scope(() => {
+      hidden = x.matmul(w).tanh(); // tanh saves its output for backward
+      return hidden.square().sum();
+    });
+    expect(hidden!.disposed).toBe(false); // saved by square, still needed
+    loss.backward();
+    expect(hidden!.disposed).toBe(true); // freed once backward released it
+    const h = x.matmul(w.detach()).tanh();
+    const expected = x.t().matmul(h.mul(2).mul(h.square().neg().add(1)));
+    expect(w.grad!.sub(expected).abs().max().item()).toBeLessThan(1e-4);
+  });
+
+  it('frees nothing when fn throws, and rejects async functions', () => {
+    const x = randn([32, 32], { generator: g });
+    let made: Tensor | null = null;
+    expect(() => scope(() => {
+      made = x.exp();
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(made!.disposed).toBe(false);
+    expect(() => scope(async () => x.exp())).toThrow(/\[scope\] fn must be synchronous/);
+  });
+});
+
+describe('backward frees gradients as it goes', () => {
+  it('a long chain needs about one gradient in flight, not one per node', () => {
+    const x = randn([128, 128], { generator: g, requiresGrad: true });
+    const block = 128 * 128 * 4;
+    let y = x;
+    for (let i = 0; i < 40; i++) y = y.mul(1.01).add(0.01);
+    const loss = y.sum();
+    const start = wasmMemoryStats();
+    // the peak counter only grows: measure the rise above what is live now
+    const peakBefore = start.peakBytes;
+    loss.backward();
+    const rise = wasmMemoryStats().peakBytes - Math.max(peakBefore, start.bytesInUse);
+    expect(rise).toBeLessThanOrEqual(6 * block);
+    // d/dx of 40 steps of (·1.01 + 0.01) is 1.01^40 everywhere
+    expect(x.grad!.sub(1.01 ** 40).abs().max().item()).toBeLessThan(1e-4);
+  });
+
+  it('add returning one gradient for both inputs is not freed under the second', () => {
+    const a = randn([64, 64], { generator: g, requiresGrad: true });
+    const b = randn([64, 64], { generator: g, requiresGrad: true });
+    const h = a.mul(2);
+    h.add(h).add(b.mul(3)).exp().sum().backward();
+    const e = a.detach().mul(4).add(b.detach().mul(3)).exp();
+    expect(a.grad!.sub(e.mul(4)).abs().max().item()).toBeLessThan(1e-2 * e.abs().max().item() * 1e-3 + 1e-4);
+    expect(b.grad!.sub(e.mul(3)).abs().max().item()).toBeLessThan(1e-2 * e.abs().max().item() * 1e-3 + 1e-4);
+  });
+});
+
+describe('optimiser state is kept wherever the optimiser keeps it', () => {
+  it('a subclass keeping tensors in its own Map field', () => {
+    class Lookahead extends optim.Optimizer<{ lr: number }, Record<string, never>> {
+      readonly slow = new Map<Tensor, Tensor>();
+      constructor(params: Tensor[]) {
+        super('Lookahead', params, { lr: 0.1 });
+      }
+      protected validate(): void {}
+      protected initState(): Record<string, never> {
+        return {};
+      }
+      protected update(p: Tensor, grad: Tensor): void {
+        const slow = this.slow.get(p);
+        this.slow.set(p, slow === undefined ? p.clone() : slow.mul(0.5).add(p.mul(0.5)));
+        p.sub_(grad.mul(0.1));
+      }
+    }
+    const w = randn([64, 64], { generator: g, requiresGrad: true });
+    const opt = new Lookahead([w]);
+    for (let i = 0; i < 3; i++) {
+      w.grad = randn([64, 64], { generator: g });
+      opt.step();
+    }
+    expect(opt.slow.get(w)!.disposed).toBe(false);
+    expect(Number.isFinite(opt.slow.get(w)!.sum().item())).toBe(true);
+  });
+});
+
+describe('engine memory', () => {
+  it('reserved memory is never handed out by allocate, whatever is allocated and disposed around it', () => {
+    const heap = new WasmHeap(64 * 2 ** 20);
+    const reserved: [number, number][] = [];
+    const live: Float32Array[] = [];
+    for (let round = 0; round < 50; round++) {
+      const bytes = 1000 + ((round * 7919) % 50_000);
+      const at = heap.reserve(bytes);
+      reserved.push([at, at + bytes]);
+      new Uint8Array(heap.buffer, at, bytes).fill(0xab);
+      for (let k = 0; k < 4; k++) live.push(heap.allocate('float32', 100 + ((round * 31 + k * 977) % 20_000)) as Float32Array);
+      while (live.length > 6) heap.dispose(live.splice((round * 13) % live.length, 1)[0]!);
+      for (const v of live) {
+        for (const [lo, hi] of reserved) expect(v.byteOffset + v.byteLength <= lo || v.byteOffset >= hi).toBe(true);
+      }
+    }
+    for (const [lo, hi] of reserved) expect(new Uint8Array(heap.buffer, lo, hi - lo).every((b) => b === 0xab)).toBe(true);
+  });
+
+  it('a heap at its limit sends new storage to the JS heap, and the kernels give the same bits there', () => {
+    const x = randn([300, 200], { generator: g });
+    const w = randn([200, 150], { generator: g });
+    const reference = { mm: x.matmul(w).toTypedArray(), ew: x.exp().mul(x).toTypedArray(), red: x.sum(0).toTypedArray() };
+    const limit = wasmMemoryStats().limitBytes;
+    try {
+      // fill the heap past a small limit with live tensors, then compute on JS-heap copies
+      configureWasm({ heapLimitBytes: 2 ** 24 });
+      const fill: Tensor[] = [];
+      const declinedBefore = wasmMemoryStats().declined;
+      while (wasmMemoryStats().declined === declinedBefore) fill.push(randn([1024, 1024], { generator: g }));
+      // free blocks of a size class are still reused: clone until the clones land on the JS heap
+      const offHeap = (t: Tensor): Tensor => {
+        let copy = t.clone();
+        while (copy.data.buffer instanceof SharedArrayBuffer) {
+          fill.push(copy);
+          copy = t.clone();
+        }
+        return copy;
+      };
+      const xs = offHeap(x);
+      const ws = offHeap(w);
+      expect(xs.data.buffer instanceof SharedArrayBuffer).toBe(false);
+      expect(Array.from(xs.matmul(ws).toTypedArray())).toEqual(Array.from(reference.mm));
+      expect(Array.from(xs.exp().mul(xs).toTypedArray())).toEqual(Array.from(reference.ew));
+      expect(Array.from(xs.sum(0).toTypedArray())).toEqual(Array.from(reference.red));
+      fill.forEach((t) => t.dispose());
+    } finally {
+      configureWasm({ heapLimitBytes: limit });
+    }
+  });
+});
+
+describe('settings are validated', () => {
+  it('setNumThreads takes an integer from 1 to the cores available', () => {
+    const threads = getNumThreads();
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 0, -3, 2.5, 1000, '2' as unknown as number]) {
+      expect(() => setNumThreads(bad)).toThrow(ArgumentError);
+      expect(() => setNumThreads(bad)).toThrow(/\[setNumThreads\] n must be an integer from 1 to \d+/);
+    }
+    expect(getNumThreads()).toBe(threads);
+    setNumThreads(1);
+    expect(getNumThreads()).toBe(1);
+    setNumThreads(threads);
+  });
+
+  it('configureWasm rejects unknown options and bad values, changing nothing', () => {
+    const before = wasmMemoryStats().limitBytes;
+    expect(() => configureWasm({ minElement: 4 } as never)).toThrow(/unknown option "minElement"/);
+    expect(() => configureWasm({ minElements: 0 })).toThrow(/minElements must be an integer/);
+    expect(() => configureWasm({ parallelMinMacs: -1 })).toThrow(ArgumentError);
+    expect(() => configureWasm({ heapLimitBytes: 1000 })).toThrow(/heapLimitBytes/);
+    expect(() => configureWasm({ relaxedSimd: 'no' as never })).toThrow(/relaxedSimd must be a boolean/);
+    expect(() => configureWasm(null as never)).toThrow(ArgumentError);
+    expect(wasmMemoryStats().limitBytes).toBe(before);
+  });
+});
+
+describe('no engine flag behind the user\'s back', () => {
+  it('using the wasm backend sets no V8 flag: a new vm context has no global gc', () => {
+    const m = new nn.Linear(300, 300);
+    F.mseLoss(m.forward(randn([64, 300], { generator: g })), tensor(0).expand([64, 300])).backward();
+    expect(wasmMemoryStats().forcedCollections).toBe(false);
+    expect(runInNewContext('typeof gc')).toBe('undefined');
+  });
+});
