@@ -1,9 +1,9 @@
 /**
  * nabla: define-by-run automatic differentiation and deep learning in TypeScript.
  */
-export { NablaError, ShapeError, DTypeError, ArgumentError, DomainError, AutogradError, GradcheckError, BackendError, AnomalyError } from './core/errors.js';
+export { NablaError, ShapeError, DTypeError, ArgumentError, DomainError, AutogradError, GradcheckError, BackendError, AnomalyError } from './base/errors.js';
 export { scope, keep } from './core/storage.js';
-export { Generator, defaultGenerator, manualSeed, DEFAULT_SEED, type GeneratorState } from './core/random.js';
+export { Generator, defaultGenerator, manualSeed, DEFAULT_SEED, type GeneratorState } from './base/random.js';
 
 // scalar engine
 export { Value, value, type Scalar } from './scalar/value.js';
@@ -11,8 +11,8 @@ export * as scalar from './scalar/index.js';
 
 // tensors and autograd
 export { Tensor, type TensorLike, type RemovableHandle } from './core/tensor.js';
-export { type DType, type DTypeMap, type TypedArray, DTYPES, DEFAULT_DTYPE, promoteTypes } from './core/dtype.js';
-export { type Shape, broadcastShapes } from './core/shape.js';
+export { type DType, type DTypeMap, type TypedArray, DTYPES, DEFAULT_DTYPE, promoteTypes } from './base/dtype.js';
+export { type Shape, broadcastShapes } from './base/shape.js';
 export {
   tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint,
   zerosLike, onesLike, fullLike, randLike, randnLike, scalarTensor,

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 /** Internal helpers, by the module that defines them. */
 const INTERNAL: Record<string, readonly string[]> = {
-  '../src/core/errors.js': ['check', 'fmt'],
+  '../src/base/errors.js': ['check', 'fmt'],
   '../src/ops/copy.js': ['padGeneral'],
   '../src/ops/indexing.js': ['gatherTrusted'],
   '../src/data/optional-import.js': ['importOptional'],

@@ -4,8 +4,8 @@
  * nothing (the public ops do) and know nothing about gradients (the op registry does).
  * The TS reference backend (`backend/js`) is the readable truth; faster backends must agree with it.
  */
-import type { DType, TypedArray } from '../core/dtype.js';
-import type { Shape } from '../core/shape.js';
+import type { DType, TypedArray } from '../base/dtype.js';
+import type { Shape } from '../base/shape.js';
 
 /** A typed array seen as a tensor: element (i, j, …) is `data[offset + i·strides[0] + j·strides[1] + …]`. */
 export interface StridedView {

@@ -1,7 +1,7 @@
 /**
  * Backend selection: the core calls `backend()` for every kernel; `setBackend` swaps the implementation.
  */
-import { ArgumentError, check } from '../core/errors.js';
+import { ArgumentError, check } from '../base/errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { wasmBackend } from './wasm/index.js';

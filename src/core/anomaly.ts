@@ -5,9 +5,9 @@
  * forward was created. Off (the default) it costs one boolean test per op.
  */
 import type { Node, VjpContext } from './autograd.js';
-import { isFloating } from './dtype.js';
-import { AnomalyError } from './errors.js';
-import { showShape } from './shape.js';
+import { isFloating } from '../base/dtype.js';
+import { AnomalyError } from '../base/errors.js';
+import { showShape } from '../base/shape.js';
 import type { Tensor } from './tensor.js';
 
 let enabled = false;

@@ -10,10 +10,10 @@
  *                               accumulate into the inputs' pending grads (or leaves' .grad)
  */
 import { checkedVjp, checkForward, isAnomalyEnabled, recordCreation } from './anomaly.js';
-import { AutogradError, check } from './errors.js';
+import { AutogradError, check } from '../base/errors.js';
 import { isGradEnabled, setGradEnabled } from './grad-mode.js';
-import { broadcastsTo, sameShape, showShape, type Shape } from './shape.js';
-import { isFloating, type DType } from './dtype.js';
+import { broadcastsTo, sameShape, showShape, type Shape } from '../base/shape.js';
+import { isFloating, type DType } from '../base/dtype.js';
 import { GradientHolds, keep, keepAll, scope } from './storage.js';
 import { SavedContext, SavedTensors, type SaveSpec } from './saved.js';
 import type { Tensor } from './tensor.js';

@@ -2,10 +2,10 @@
  * Creating tensors: from nested arrays or typed arrays, constants, ranges, and seeded random numbers.
  * Numbers default to float32 (JS has no separate integer type to infer int32 from); booleans give bool.
  */
-import { ArgumentError, DTypeError, ShapeError, check, fmt } from './errors.js';
-import { DEFAULT_DTYPE, allocate, castNumber, checkDType, dtypeOfArray, isFloating, type DType, type TypedArray } from './dtype.js';
-import { defaultGenerator, type Generator } from './random.js';
-import { checkShape, contiguousStrides, numel, showShape, type Shape } from './shape.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../base/errors.js';
+import { DEFAULT_DTYPE, allocate, castNumber, checkDType, dtypeOfArray, isFloating, type DType, type TypedArray } from '../base/dtype.js';
+import { defaultGenerator, type Generator } from '../base/random.js';
+import { checkShape, contiguousStrides, numel, showShape, type Shape } from '../base/shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 import type { NestedArray } from './print.js';

@@ -4,9 +4,9 @@
  * createGraph for higher-order gradients when backward uses differentiable ops, hooks, gradcheck).
  */
 import { apply, type OpDef } from './autograd.js';
-import { ArgumentError, AutogradError, ShapeError, check, fmt } from './errors.js';
+import { ArgumentError, AutogradError, ShapeError, check, fmt } from '../base/errors.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
-import { sameShape, showShape } from './shape.js';
+import { sameShape, showShape } from '../base/shape.js';
 import type { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
@@ -52,7 +52,7 @@ export class FunctionContext {
     for (const t of tensors) {
       saved.tensors.push(t);
       saved.versions.push(t.version);
-      t._storage.savedBy++;
+      t._storage.save();
       this.held.push(t._storage);
     }
   }

@@ -6,9 +6,9 @@
  */
 import { runBackward } from './autograd.js';
 import { onesLike, zerosLike } from './creation.js';
-import { ArgumentError, AutogradError, ShapeError, check, fmt } from './errors.js';
+import { ArgumentError, AutogradError, ShapeError, check, fmt } from '../base/errors.js';
 import { isGradEnabled } from './grad-mode.js';
-import { sameShape, showShape } from './shape.js';
+import { sameShape, showShape } from '../base/shape.js';
 import { Tensor } from './tensor.js';
 
 /** Options of `autograd.grad`. */

@@ -4,10 +4,10 @@
  */
 import { autograd } from './functional.js';
 import { randn, zerosLike } from './creation.js';
-import { ArgumentError, DTypeError, GradcheckError, check, fmt } from './errors.js';
+import { ArgumentError, DTypeError, GradcheckError, check, fmt } from '../base/errors.js';
 import { enableGrad } from './grad-mode.js';
-import { Generator } from './random.js';
-import { showShape, type Shape } from './shape.js';
+import { Generator } from '../base/random.js';
+import { showShape, type Shape } from '../base/shape.js';
 import { Tensor } from './tensor.js';
 
 /** Options of `gradcheck` and `gradgradcheck`. */

@@ -2,8 +2,8 @@
  * Printing tensors the way PyTorch does: aligned columns, 4 decimals (scientific notation when the
  * magnitudes call for it), rows on their own lines, long dims summarised with `...`.
  */
-import type { DType, TypedArray } from './dtype.js';
-import type { Shape } from './shape.js';
+import type { DType, TypedArray } from '../base/dtype.js';
+import type { Shape } from '../base/shape.js';
 import type { Tensor } from './tensor.js';
 
 /** Nested JS arrays as returned by `toArray()`. */

@@ -6,9 +6,9 @@
  * Saving more than the vjp reads would raise false in-place errors and keep memory alive.
  */
 import type { VjpContext } from './autograd.js';
-import type { DType } from './dtype.js';
-import { AutogradError, check } from './errors.js';
-import { showShape, type Shape } from './shape.js';
+import type { DType } from '../base/dtype.js';
+import { AutogradError, check } from '../base/errors.js';
+import { showShape, type Shape } from '../base/shape.js';
 import type { Tensor } from './tensor.js';
 
 /** What a gradient formula reads besides the output's gradient: inputs by index, and the output. */
@@ -76,8 +76,8 @@ export class SavedTensors {
     const out = withOutput ? output : null;
     const versions = tensors.map((t) => t._storage.version);
     if (out !== null) versions.push(out._storage.version);
-    for (const t of tensors) t._storage.savedBy++;
-    if (out !== null) out._storage.savedBy++;
+    for (const t of tensors) t._storage.save();
+    if (out !== null) out._storage.save();
     return new SavedTensors(slots, tensors, out, versions);
   }
 

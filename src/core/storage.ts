@@ -20,8 +20,8 @@
  * Freed storage throws on use ("storage has been disposed"): a lifetime mistake is an error,
  * never a silent read of memory that another tensor now owns.
  */
-import { free, type TypedArray } from './dtype.js';
-import { ArgumentError, check } from './errors.js';
+import { free, type TypedArray } from '../base/dtype.js';
+import { ArgumentError, check } from '../base/errors.js';
 
 /** The scopes open now, innermost last; each lists the storage created while it is innermost. */
 interface Frame {
@@ -257,10 +257,3 @@ export class GradientHolds {
     this.enabled = false;
   }
 }
-
-/**
- * The former name of `scope` for library functions (kept while call sites move over).
- * @example
- * return freeInternals(() => weight.matmul(cols).add(bias));
- */
-export const freeInternals = scope;

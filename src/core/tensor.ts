@@ -2,15 +2,19 @@
  * `Tensor`: an N-d view (storage + shape + strides + offset) with autograd fields. The methods are
  * thin, chainable forms of the functions in `src/ops` (where validation and the op registry live);
  * `backward()` hands over to the engine in `autograd.ts`.
+ *
+ * NOTE: the one import cycle of the layering (base → backend → core → ops → nn, optim, …): the
+ * methods here call `src/ops`, and the ops build Tensors. It lives in this one import of
+ * `../ops/index.js`; nothing else in core imports ops (test/layering.test.ts checks it).
  */
 import type { StridedView } from '../backend/backend.js';
 import * as ops from '../ops/index.js';
 import type { ReduceArgs, SliceArgs, VarArgs } from '../ops/index.js';
-import { ArgumentError, AutogradError, DTypeError, ShapeError, check, fmt } from './errors.js';
+import { ArgumentError, AutogradError, DTypeError, ShapeError, check, fmt } from '../base/errors.js';
 import { disownGrad, runBackward, type BackwardOptions, type GradHook, type Node } from './autograd.js';
-import { checkDType, isFloating, type DType, type DTypeMap, type TypedArray } from './dtype.js';
+import { checkDType, isFloating, type DType, type DTypeMap, type TypedArray } from '../base/dtype.js';
 import { formatTensor, toNested, type NestedArray } from './print.js';
-import { checkShape, contiguousStrides, numel, showShape, type Shape } from './shape.js';
+import { checkShape, contiguousStrides, numel, showShape, type Shape } from '../base/shape.js';
 import { Storage } from './storage.js';
 
 /** The typed array each dtype's storage is (`DTypeMap`), checked by `Tensor.fromData`. */

@@ -4,8 +4,8 @@
  * a list, and arrays (tuples) and plain objects are collated field by field.
  */
 import { tensor } from '../core/creation.js';
-import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
-import { showShape } from '../core/shape.js';
+import { ArgumentError, ShapeError, check, fmt } from '../base/errors.js';
+import { showShape } from '../base/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { stack } from '../ops/copy.js';
 

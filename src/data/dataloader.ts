@@ -2,8 +2,8 @@
  * `DataLoader`: iterates over a dataset in (optionally shuffled) batches, like PyTorch's. Each
  * `for…of` is one epoch; with `shuffle` every epoch draws a fresh permutation from the generator.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
-import { defaultGenerator, Generator } from '../core/random.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
+import { defaultGenerator, Generator } from '../base/random.js';
 import { defaultCollate, type Collated } from './collate.js';
 import { checkDataset, hasGetBatch, type Dataset } from './dataset.js';
 

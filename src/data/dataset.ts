@@ -3,9 +3,9 @@
  * `TensorDataset` wraps tensors that share their first dim, `Subset` picks indices of another
  * dataset, and `randomSplit` cuts a dataset into seeded, disjoint random subsets.
  */
-import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
-import { defaultGenerator, Generator } from '../core/random.js';
-import { showShape } from '../core/shape.js';
+import { ArgumentError, ShapeError, check, fmt } from '../base/errors.js';
+import { defaultGenerator, Generator } from '../base/random.js';
+import { showShape } from '../base/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { tensor } from '../core/creation.js';
 

@@ -3,8 +3,8 @@
  * plain-text view of a confusion matrix. Predictions are logits or probabilities [n, C] (the class is
  * the argmax of each row) or class indices [n]; targets are class indices [n].
  */
-import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
-import { showShape } from '../core/shape.js';
+import { ArgumentError, ShapeError, check, fmt } from '../base/errors.js';
+import { showShape } from '../base/shape.js';
 import { Tensor } from '../core/tensor.js';
 
 /** The class index of each sample: argmax of [n, C] scores, or the values of [n] indices (checked). */

@@ -9,8 +9,8 @@
  * so the split is the same on every machine and does not depend on the global generator.
  * (The package's own `set()`/`get()` shuffle with `Math.random` and are not used.)
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
-import { Generator } from '../core/random.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
+import { Generator } from '../base/random.js';
 import { Tensor } from '../core/tensor.js';
 import { DependencyError, importOptional } from './optional-import.js';
 

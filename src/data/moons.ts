@@ -1,8 +1,8 @@
 /**
  * Two interleaving half circles ("two moons"), a classic 2-D toy classification set.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
-import { defaultGenerator, type Generator } from '../core/random.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
+import { defaultGenerator, type Generator } from '../base/random.js';
 
 /** Options of `makeMoons`. */
 export interface MoonsOptions {

@@ -1,7 +1,7 @@
 /**
  * Loading an optional package at run time, so that the library keeps no static dependency on it.
  */
-import { NablaError } from '../core/errors.js';
+import { NablaError } from '../base/errors.js';
 
 /**
  * An optional package that a function needs could not be loaded (not installed, or broken).

@@ -2,8 +2,8 @@
  * Small synthetic data sets as tensors: two moons and spirals (classification: float32 points
  * [n, 2], int32 labels [n]) and a linear regression problem. All draws come from a seeded generator.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
-import { defaultGenerator, Generator } from '../core/random.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
+import { defaultGenerator, Generator } from '../base/random.js';
 import { Tensor } from '../core/tensor.js';
 import { makeMoons } from './moons.js';
 

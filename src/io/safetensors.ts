@@ -3,9 +3,9 @@
  * an 8-byte little-endian header length, a JSON header naming each tensor's dtype, shape and byte
  * range, then the raw little-endian data. Loading gives back exactly the same bits.
  */
-import { allocate, type DType, type TypedArray } from '../core/dtype.js';
-import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../core/errors.js';
-import { numel, showShape } from '../core/shape.js';
+import { allocate, type DType, type TypedArray } from '../base/dtype.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../base/errors.js';
+import { numel, showShape } from '../base/shape.js';
 import { Tensor } from '../core/tensor.js';
 
 const CODES: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };

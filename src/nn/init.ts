@@ -4,10 +4,10 @@
  * their scale with Kaiming init and vanish or explode with naive ones.
  */
 import { randn, tensor } from '../core/creation.js';
-import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
+import { ArgumentError, ShapeError, check, fmt } from '../base/errors.js';
 import { noGrad } from '../core/grad-mode.js';
-import { defaultGenerator, type Generator } from '../core/random.js';
-import { showShape } from '../core/shape.js';
+import { defaultGenerator, type Generator } from '../base/random.js';
+import { showShape } from '../base/shape.js';
 import type { Tensor } from '../core/tensor.js';
 
 /** Nonlinearities known to `calculateGain`. */

@@ -3,10 +3,10 @@
  * from a module's fields (also inside arrays), in the order they were assigned, so that names
  * follow PyTorch's dotted scheme (`features.0.weight`).
  */
-import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
+import { ArgumentError, ShapeError, check, fmt } from '../base/errors.js';
 import { releaseGrad } from '../core/autograd.js';
 import { noGrad } from '../core/grad-mode.js';
-import { showShape } from '../core/shape.js';
+import { showShape } from '../base/shape.js';
 import { Tensor } from '../core/tensor.js';
 
 /**

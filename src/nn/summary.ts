@@ -2,7 +2,7 @@
  * A model summary: each submodule with its output shape and parameter count, from one forward pass.
  */
 import { noGrad } from '../core/grad-mode.js';
-import { showShape } from '../core/shape.js';
+import { showShape } from '../base/shape.js';
 import { Tensor } from '../core/tensor.js';
 import type { Module } from './module.js';
 

@@ -4,10 +4,10 @@
 import { backend } from '../backend/index.js';
 import { apply, type OpDef } from '../core/autograd.js';
 import { arange } from '../core/creation.js';
-import { checkDType, promoteTypes, type DType } from '../core/dtype.js';
-import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
-import { allocate } from '../core/dtype.js';
-import { normalizeDim, sameShape, showShape, type Shape } from '../core/shape.js';
+import { checkDType, promoteTypes, type DType } from '../base/dtype.js';
+import { ArgumentError, ShapeError, check, fmt } from '../base/errors.js';
+import { allocate } from '../base/dtype.js';
+import { normalizeDim, sameShape, showShape, type Shape } from '../base/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { where } from './elementwise.js';
 import { checkInt, checkTensor, dimArg, fresh, isContiguousView } from './util.js';

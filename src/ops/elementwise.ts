@@ -7,9 +7,9 @@ import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { backend } from '../backend/index.js';
 import { apply, type OpDef, type SaveSpec } from '../core/autograd.js';
 import { scalarTensor, zerosLike } from '../core/creation.js';
-import { DEFAULT_DTYPE, isFloating, promoteTypes, resultTypeWithNumber, type DType } from '../core/dtype.js';
-import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../core/errors.js';
-import { broadcastShapes, broadcastsTo, showShape } from '../core/shape.js';
+import { DEFAULT_DTYPE, isFloating, promoteTypes, resultTypeWithNumber, type DType } from '../base/dtype.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../base/errors.js';
+import { broadcastShapes, broadcastsTo, showShape } from '../base/shape.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 import { broadcastView, checkTensor, fresh } from './util.js';
 

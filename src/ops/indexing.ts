@@ -5,9 +5,9 @@
 import { backend } from '../backend/index.js';
 import { apply, type OpDef } from '../core/autograd.js';
 import { zeros } from '../core/creation.js';
-import { promoteTypes, type DType } from '../core/dtype.js';
-import { DTypeError, ShapeError, check } from '../core/errors.js';
-import { showShape, type Shape } from '../core/shape.js';
+import { promoteTypes, type DType } from '../base/dtype.js';
+import { DTypeError, ShapeError, check } from '../base/errors.js';
+import { showShape, type Shape } from '../base/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { checkTensor, dimArg, fresh } from './util.js';
 

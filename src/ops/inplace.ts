@@ -4,10 +4,10 @@
  */
 import { backend } from '../backend/index.js';
 import { scalarTensor } from '../core/creation.js';
-import type { DType } from '../core/dtype.js';
-import { ArgumentError, AutogradError, DTypeError, ShapeError, check, fmt } from '../core/errors.js';
+import type { DType } from '../base/dtype.js';
+import { ArgumentError, AutogradError, DTypeError, ShapeError, check, fmt } from '../base/errors.js';
 import { isGradEnabled } from '../core/grad-mode.js';
-import { broadcastsTo, showShape } from '../core/shape.js';
+import { broadcastsTo, showShape } from '../base/shape.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 import { broadcastView } from './util.js';
 

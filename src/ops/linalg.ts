@@ -6,9 +6,9 @@ import { backend } from '../backend/index.js';
 import type { StridedView } from '../backend/backend.js';
 import { collapse } from '../backend/js/layout.js';
 import { apply, type OpDef } from '../core/autograd.js';
-import { promoteTypes, type DType } from '../core/dtype.js';
-import { DTypeError, ShapeError, check } from '../core/errors.js';
-import { broadcastShapes, contiguousStrides, showShape } from '../core/shape.js';
+import { promoteTypes, type DType } from '../base/dtype.js';
+import { DTypeError, ShapeError, check } from '../base/errors.js';
+import { broadcastShapes, contiguousStrides, showShape } from '../base/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { broadcastView, checkTensor, fresh } from './util.js';
 

@@ -4,10 +4,10 @@
  */
 import { backend } from '../backend/index.js';
 import { apply, type OpDef, type SaveSpec } from '../core/autograd.js';
-import { isFloating, type DType } from '../core/dtype.js';
-import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../core/errors.js';
+import { isFloating, type DType } from '../base/dtype.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../base/errors.js';
 import { noGrad } from '../core/grad-mode.js';
-import { broadcastsTo, normalizeDims, sameShape, showShape, type Shape } from '../core/shape.js';
+import { broadcastsTo, normalizeDims, sameShape, showShape, type Shape } from '../base/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { where } from './elementwise.js';
 import { productOfOthers } from './scan.js';

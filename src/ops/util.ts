@@ -3,9 +3,9 @@
  */
 import type { StridedView } from '../backend/backend.js';
 import { isContiguous } from '../backend/js/layout.js';
-import { allocate, type DType, type TypedArray } from '../core/dtype.js';
-import { ArgumentError, check, fmt } from '../core/errors.js';
-import { contiguousStrides, normalizeDim, sameShape, type Shape } from '../core/shape.js';
+import { allocate, type DType, type TypedArray } from '../base/dtype.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
+import { contiguousStrides, normalizeDim, sameShape, type Shape } from '../base/shape.js';
 import { Storage } from '../core/storage.js';
 import { Tensor } from '../core/tensor.js';
 

@@ -4,8 +4,8 @@
  */
 import { backend } from '../backend/index.js';
 import { apply, type OpDef } from '../core/autograd.js';
-import { ArgumentError, ShapeError, check, fmt } from '../core/errors.js';
-import { contiguousStrides, normalizeDim, numel, sameShape, showShape, type Shape } from '../core/shape.js';
+import { ArgumentError, ShapeError, check, fmt } from '../base/errors.js';
+import { contiguousStrides, normalizeDim, numel, sameShape, showShape, type Shape } from '../base/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { padGeneral } from './copy.js';
 import { checkInt, checkTensor, dimArg, fresh } from './util.js';

@@ -6,8 +6,8 @@ import type { Window2d } from '../backend/backend.js';
 import { backend } from '../backend/index.js';
 import { windowCount } from '../backend/js/conv.js';
 import { apply, type OpDef } from '../core/autograd.js';
-import { ShapeError, check } from '../core/errors.js';
-import { showShape } from '../core/shape.js';
+import { ShapeError, check } from '../base/errors.js';
+import { showShape } from '../base/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { checkInt, checkTensor, fresh } from './util.js';
 

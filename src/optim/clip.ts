@@ -3,7 +3,7 @@
  * gradients of the given parameters are rescaled or clamped in place.
  */
 import { tensor } from '../core/creation.js';
-import { ArgumentError, DomainError, check, fmt } from '../core/errors.js';
+import { ArgumentError, DomainError, check, fmt } from '../base/errors.js';
 import { noGrad } from '../core/grad-mode.js';
 import { Tensor } from '../core/tensor.js';
 import { div } from '../ops/elementwise.js';

@@ -3,7 +3,7 @@
  * (which performs the first step), `step()` is called after `optimizer.step()`, and `getLastLr()`
  * reads the rates. The recursive (chainable) forms are used, so schedulers can be stacked.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 import type { Optimizer } from './optimizer.js';
 import { LRScheduler, checkInteger, groupLrs, pyMod, type SchedulerOptions } from './scheduler.js';
 

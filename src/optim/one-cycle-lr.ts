@@ -2,7 +2,7 @@
  * `OneCycleLR`: the 1cycle policy (Smith & Topin), PyTorch 1.13's `OneCycleLR`, cycling the
  * learning rate up then down and the momentum (or Adam's β₁) inversely.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 import type { Optimizer } from './optimizer.js';
 import { LRScheduler, checkInteger, type SchedulerOptions } from './scheduler.js';
 

@@ -5,7 +5,7 @@
  * PyTorch's shape.
  */
 import { releaseGrad } from '../core/autograd.js';
-import { ArgumentError, check, fmt } from '../core/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 import { enableGrad, noGrad } from '../core/grad-mode.js';
 import { keep, scope } from '../core/storage.js';
 import { Tensor } from '../core/tensor.js';

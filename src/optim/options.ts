@@ -2,7 +2,7 @@
  * Hyper-parameter helpers shared by the optimisers: merging options over defaults and the range
  * checks, whose messages follow PyTorch's (`[Adam] invalid beta parameter at index 0: 1.5`).
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 
 /**
  * `defaults` overridden by the options that are given (keys whose value is `undefined` are ignored).

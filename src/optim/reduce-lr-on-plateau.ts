@@ -2,7 +2,7 @@
  * `ReduceLROnPlateau`: lowers the learning rate when a metric stops improving (PyTorch 1.13's
  * `ReduceLROnPlateau`, which is not an epoch-based `LRScheduler`: `step(metric)` takes the metric).
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 import { Tensor } from '../core/tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { SchedulerStateDict } from './scheduler.js';

@@ -3,7 +3,7 @@
  * `_LRScheduler`). A scheduler sets `initialLr` on the optimiser's groups, performs its first
  * step when constructed, and on each `step()` writes the next learning rates into the groups.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 import { Optimizer } from './optimizer.js';
 
 /** Options every scheduler accepts. */

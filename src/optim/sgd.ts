@@ -2,7 +2,7 @@
  * Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov), dampening and
  * L2 weight decay: PyTorch's `torch.optim.SGD`.
  */
-import { ArgumentError, check } from '../core/errors.js';
+import { ArgumentError, check } from '../base/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { checkNonNegative, withDefaults } from './options.js';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type Params } from './optimizer.js';

@@ -2,7 +2,7 @@
  * A gradient checker for functions of scalar `Value`s: analytic gradients from `backward()`
  * against float64 central differences.
  */
-import { ArgumentError, GradcheckError, check, fmt } from '../core/errors.js';
+import { ArgumentError, GradcheckError, check, fmt } from '../base/errors.js';
 import { Value } from './value.js';
 
 /** Tolerances of `gradcheckValue`: an input passes when |analytic − numeric| <= atol + rtol·|numeric|. */

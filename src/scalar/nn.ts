@@ -1,8 +1,8 @@
 /**
  * A tiny neural-network library on scalar `Value`s (micrograd's): Neuron, Layer, MLP.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
-import { defaultGenerator, type Generator } from '../core/random.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
+import { defaultGenerator, type Generator } from '../base/random.js';
 import { Value, type Scalar } from './value.js';
 
 /**

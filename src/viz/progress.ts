@@ -2,7 +2,7 @@
  * A text progress bar for training loops. On a terminal it redraws one line in place; in logs (CI,
  * files, pipes) it prints a plain line at a few checkpoints and at the end, never carriage returns.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 
 /** Where the bar writes: `process.stdout`-like (only `write` is needed). */
 export interface ProgressStream {

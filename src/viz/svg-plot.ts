@@ -3,7 +3,7 @@
  * and one polyline per series; `plotCurves` puts loss and accuracy side by side. Write the string to a
  * `.svg` file or inline it in HTML.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 import { element, escapeXml, round } from './svg.js';
 import { formatTick, niceTicks, type Ticks } from './ticks.js';
 

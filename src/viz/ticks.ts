@@ -1,7 +1,7 @@
 /**
  * Axis ticks at "nice" numbers (1, 2, 2.5 or 5 times a power of ten) and short, exact labels for them.
  */
-import { ArgumentError, check, fmt } from '../core/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 
 /** Ticks covering a range: the (possibly widened) bounds, the step and the tick values. */
 export interface Ticks {

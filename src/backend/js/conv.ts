@@ -2,8 +2,8 @@
  * im2col and col2im: the window gathering behind convolution and pooling. unfold copies every
  * kh×kw window of each channel into a column; fold sums columns back into an image (its adjoint).
  */
-import type { DType, TypedArray } from '../../core/dtype.js';
-import { allocate } from '../../core/dtype.js';
+import type { DType, TypedArray } from '../../base/dtype.js';
+import { allocate } from '../../base/dtype.js';
 import type { StridedView, Window2d } from '../backend.js';
 
 /**

@@ -6,9 +6,9 @@
  * expression into it. Generating a function per op keeps every loop monomorphic: a shared loop
  * calling `f(a, b)` would see all ops at one call site and stop being inlined.
  */
-import type { DType, TypedArray } from '../../core/dtype.js';
-import { allocate } from '../../core/dtype.js';
-import { numel, sameShape, type Shape } from '../../core/shape.js';
+import type { DType, TypedArray } from '../../base/dtype.js';
+import { allocate } from '../../base/dtype.js';
+import { numel, sameShape, type Shape } from '../../base/shape.js';
 import type { BinaryOp, StridedView, UnaryOp } from '../backend.js';
 import { collapse, isContiguous } from './layout.js';
 import { erf } from './math.js';

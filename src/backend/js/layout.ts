@@ -2,7 +2,7 @@
  * Layout helpers for the reference kernels: merging dims that are contiguous with each other in
  * every operand, and listing a view's element offsets in row-major order.
  */
-import type { Shape } from '../../core/shape.js';
+import type { Shape } from '../../base/shape.js';
 import type { StridedView } from '../backend.js';
 
 /** A shape with one stride list per operand, after merging. */

@@ -2,8 +2,8 @@
  * Batched matrix product, the reference kernel: rows of the output are accumulated in float64,
  * four at a time (each row of B is read once per four rows of A), walking B's rows contiguously.
  */
-import type { DType, TypedArray } from '../../core/dtype.js';
-import { allocate } from '../../core/dtype.js';
+import type { DType, TypedArray } from '../../base/dtype.js';
+import { allocate } from '../../base/dtype.js';
 import type { StridedView } from '../backend.js';
 import { isContiguous } from './layout.js';
 

@@ -1,9 +1,9 @@
 /**
  * Copying and indexing kernels: assign (into a view), pad, gather/scatterAdd, indexSelect/indexAdd, cumsum.
  */
-import type { DType, TypedArray } from '../../core/dtype.js';
-import { allocate, dtypeOfArray } from '../../core/dtype.js';
-import { contiguousStrides } from '../../core/shape.js';
+import type { DType, TypedArray } from '../../base/dtype.js';
+import { allocate, dtypeOfArray } from '../../base/dtype.js';
+import { contiguousStrides } from '../../base/shape.js';
 import type { StridedView } from '../backend.js';
 import { unary } from './elementwise.js';
 import { isContiguous, offsetsOf } from './layout.js';

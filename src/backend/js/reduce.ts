@@ -3,8 +3,8 @@
  * Accumulation happens in float64 (JS numbers) whatever the dtype, so float32 sums lose nothing
  * until the final store.
  */
-import type { DType, TypedArray } from '../../core/dtype.js';
-import { allocate } from '../../core/dtype.js';
+import type { DType, TypedArray } from '../../base/dtype.js';
+import { allocate } from '../../base/dtype.js';
 import type { ReduceOp, StridedView } from '../backend.js';
 import { collapse, offsetsOf } from './layout.js';
 

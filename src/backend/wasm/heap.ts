@@ -19,7 +19,7 @@
  * heap can collect synchronously and keep tensors on the heap in such loops.
  */
 import { createRequire } from './node-require.js';
-import type { DType, TypedArray } from '../../core/dtype.js';
+import type { DType, TypedArray } from '../../base/dtype.js';
 
 const PAGE = 65536;
 /** The most a wasm32 memory can hold (65,536 pages). */

@@ -4,10 +4,10 @@
  * Everything else — other dtypes, unusual layouts, small tensors — runs the TypeScript reference
  * kernels, which read heap storage through typed-array views without copying.
  */
-import type { DType, TypedArray } from '../../core/dtype.js';
-import { setAllocator } from '../../core/dtype.js';
-import { ArgumentError, BackendError, check, fmt } from '../../core/errors.js';
-import { numel, type Shape } from '../../core/shape.js';
+import type { DType, TypedArray } from '../../base/dtype.js';
+import { setAllocator } from '../../base/dtype.js';
+import { ArgumentError, BackendError, check, fmt } from '../../base/errors.js';
+import { numel, type Shape } from '../../base/shape.js';
 import type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { windowCount } from '../js/conv.js';

@@ -3,7 +3,7 @@
  * against a shared memory.
  */
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './generated/kernels.js';
-import { ArgumentError } from '../../core/errors.js';
+import { ArgumentError } from '../../base/errors.js';
 import { createRequire } from './node-require.js';
 
 /** The kernel exports; pointers are byte offsets into the shared memory. */

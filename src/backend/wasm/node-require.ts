@@ -4,7 +4,7 @@
  * 22.3+) and nothing else: no `require` (absent in ES modules) and no `new Function` (refused by
  * a strict Content-Security-Policy).
  */
-import { BackendError } from '../../core/errors.js';
+import { BackendError } from '../../base/errors.js';
 
 /**
  * The built-in module `id` (e.g. 'node:worker_threads'); throws a `BackendError` where the runtime

@@ -1,7 +1,7 @@
 /**
  * Activation functions, composed from public ops (so their gradients come for free, to any order).
  */
-import { ArgumentError, check, fmt } from '../../core/errors.js';
+import { ArgumentError, check, fmt } from '../../base/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { where } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/util.js';

@@ -4,9 +4,9 @@
  * second-order ones, come from the unfold/fold and matmul primitives.
  */
 import { tensor } from '../../core/creation.js';
-import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../core/errors.js';
-import { isFloating } from '../../core/dtype.js';
-import { showShape } from '../../core/shape.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../base/errors.js';
+import { isFloating } from '../../base/dtype.js';
+import { showShape } from '../../base/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { gatherTrusted } from '../../ops/indexing.js';
 import { where } from '../../ops/elementwise.js';

@@ -2,9 +2,9 @@
  * Loss functions, composed from public ops, with PyTorch's arguments and reductions.
  * Cross-entropy goes through a stable logSoftmax, so logits of ±1000 do not overflow.
  */
-import { isFloating } from '../../core/dtype.js';
-import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../core/errors.js';
-import { sameShape, showShape } from '../../core/shape.js';
+import { isFloating } from '../../base/dtype.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../base/errors.js';
+import { sameShape, showShape } from '../../base/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { customOp } from '../../core/custom-op.js';
 import { where } from '../../ops/elementwise.js';

@@ -2,9 +2,9 @@
  * Dropout and embedding lookup.
  */
 import { rand } from '../../core/creation.js';
-import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../core/errors.js';
-import type { Generator } from '../../core/random.js';
-import { showShape } from '../../core/shape.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../base/errors.js';
+import type { Generator } from '../../base/random.js';
+import { showShape } from '../../base/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { where } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/util.js';

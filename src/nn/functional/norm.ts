@@ -1,9 +1,9 @@
 /**
  * Normalisation: batch, layer and group norm, composed from public ops.
  */
-import { ArgumentError, ShapeError, check, fmt } from '../../core/errors.js';
+import { ArgumentError, ShapeError, check, fmt } from '../../base/errors.js';
 import { noGrad } from '../../core/grad-mode.js';
-import { showShape } from '../../core/shape.js';
+import { showShape } from '../../base/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { checkTensor } from '../../ops/util.js';
 import { scope } from '../../core/storage.js';

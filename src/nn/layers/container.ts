@@ -2,7 +2,7 @@
  * Containers: Sequential, ModuleList, ModuleDict. Their children are named by position (or key),
  * as PyTorch's: `features.0.weight`.
  */
-import { ArgumentError, check, fmt } from '../../core/errors.js';
+import { ArgumentError, check, fmt } from '../../base/errors.js';
 import { Module } from '../module.js';
 
 function checkModules(modules: readonly unknown[], op: string): void {

@@ -1,7 +1,7 @@
 /**
  * Convolution layers: Conv1d and Conv2d (stride, padding, dilation, groups), initialised as PyTorch.
  */
-import { ArgumentError, check, fmt } from '../../core/errors.js';
+import { ArgumentError, check, fmt } from '../../base/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { pairArg } from '../../ops/window.js';
 import { conv1d, conv2d } from '../functional/conv.js';

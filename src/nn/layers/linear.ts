@@ -2,8 +2,8 @@
  * Linear, Bilinear-free basics: Linear, Identity, Flatten.
  */
 import { empty } from './util.js';
-import { ArgumentError, check, fmt } from '../../core/errors.js';
-import type { DType } from '../../core/dtype.js';
+import { ArgumentError, check, fmt } from '../../base/errors.js';
+import type { DType } from '../../base/dtype.js';
 import type { Tensor } from '../../core/tensor.js';
 import { linear } from '../functional/conv.js';
 import { uniform_ } from '../init.js';

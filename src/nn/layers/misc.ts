@@ -1,8 +1,8 @@
 /**
  * Dropout and Embedding layers.
  */
-import { ArgumentError, check, fmt } from '../../core/errors.js';
-import type { DType } from '../../core/dtype.js';
+import { ArgumentError, check, fmt } from '../../base/errors.js';
+import type { DType } from '../../base/dtype.js';
 import { noGrad } from '../../core/grad-mode.js';
 import type { Tensor } from '../../core/tensor.js';
 import { dropout, embedding } from '../functional/misc.js';

@@ -2,10 +2,10 @@
  * Normalisation layers: BatchNorm1d/2d (running statistics, momentum, train/eval), LayerNorm, GroupNorm.
  */
 import { ones, zeros } from '../../core/creation.js';
-import type { DType } from '../../core/dtype.js';
-import { ArgumentError, ShapeError, check, fmt } from '../../core/errors.js';
+import type { DType } from '../../base/dtype.js';
+import { ArgumentError, ShapeError, check, fmt } from '../../base/errors.js';
 import { noGrad } from '../../core/grad-mode.js';
-import { showShape } from '../../core/shape.js';
+import { showShape } from '../../base/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { batchNorm, groupNorm, layerNorm } from '../functional/norm.js';
 import { Module, Parameter } from '../module.js';

@@ -2,7 +2,7 @@
  * Helpers for layer construction.
  */
 import { zeros } from '../../core/creation.js';
-import type { DType } from '../../core/dtype.js';
+import type { DType } from '../../base/dtype.js';
 import type { Tensor } from '../../core/tensor.js';
 
 /**
