@@ -1,8 +1,9 @@
 /**
  * Three projects run the same tests against three copies of the library:
  * - `src`: every test, on the TypeScript sources (transformed by Vite);
- * - `dist-esm`: the tests that only need the public API, with the barrel import (`../src/index.js`,
- *   `../../src/index.js` from test/helpers) aliased to the built `dist/index.js`, loaded natively by Node;
+ * - `dist-esm`: the tests that only need the public API (found below: no static import of src/ other than
+ *   the barrel, in the file or its helpers), with the barrel import (`../src/index.js`, `../../src/index.js`
+ *   from test/helpers) aliased to the built `dist/index.js`, loaded natively by Node;
  * - `dist-cjs`: the same, aliased to the built `dist/index.cjs`, loaded natively by Node (its named
  *   exports come from Node's CommonJS loader, as they do for users who `import` it from a CJS project).
  * test/package-target.test.ts proves in each project which copy the tests got. `npm test` builds `dist/`

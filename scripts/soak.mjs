@@ -28,37 +28,41 @@ const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 if (flags.lib !== undefined) await child(flags.lib);
 else await parent();
 
-/** One training run; prints a line per checkpoint and, last, a JSON line with all of them. */
+/** One training run; prints a JSON line per checkpoint. */
 async function child(lib) {
   const nabla = lib === 'dist' ? await import('nabla') : await import('../src/index.ts');
   const entry = lib === 'dist' ? fileURLToPath(import.meta.resolve('nabla')) : fileURLToPath(new URL('../src/index.ts', import.meta.url));
   const { trainMlp, f32hex } = createRequire(import.meta.url)('./mlp-task.cjs');
   nabla.setNumThreads(Number(flags.threads));
   console.log(`${entry} on ${process.version}, ${nabla.backend().name} backend, ${nabla.getNumThreads()} threads`);
-  const checkpoints = [];
   const started = performance.now();
   let rssPeak = 0;
   trainMlp(nabla, steps, (step, loss) => {
     rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
     if (step % every !== 0) return;
-    const seconds = (performance.now() - started) / 1000;
-    checkpoints.push({ step, loss, hex: f32hex(loss), rssPeak, seconds });
-    console.log(`step ${step} loss ${loss} (0x${f32hex(loss)}) RSS peak ${mib(rssPeak)} ${seconds.toFixed(1)} s`);
+    console.log(JSON.stringify({ step, loss, hex: f32hex(loss), rssPeak, seconds: (performance.now() - started) / 1000 }));
     rssPeak = 0;
   });
-  console.log(JSON.stringify(checkpoints));
 }
 
-/** Runs scripts/soak.mjs as a child with `args`, echoing its lines with a prefix; resolves to its checkpoints. */
-function run(name, args) {
-  return new Promise((resolve, reject) => {
+/**
+ * Runs scripts/soak.mjs as a child with `args` and prints its checkpoints as they come, prefixed with `name`;
+ * resolves to them, also when the child fails (then `failures` says so), so that losses are compared up to a crash.
+ */
+function run(name, args, failures) {
+  return new Promise((resolve) => {
     const proc = spawn(flags.node, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let last = '';
+    const checkpoints = [];
     createInterface({ input: proc.stdout }).on('line', (line) => {
-      if (line.startsWith('[')) last = line;
-      else console.log(`[${name}] ${line}`);
+      if (!line.startsWith('{')) return console.log(`[${name}] ${line}`);
+      const c = JSON.parse(line);
+      checkpoints.push(c);
+      console.log(`[${name}] step ${c.step} loss ${c.loss} (0x${c.hex}) RSS peak ${mib(c.rssPeak)} ${c.seconds.toFixed(1)} s`);
     });
-    proc.on('close', (code) => (code === 0 ? resolve(JSON.parse(last)) : reject(new Error(`the ${name} run exited with code ${code}`))));
+    proc.on('close', (code) => {
+      if (code !== 0) failures.push(`the ${name} run exited with code ${code} after ${checkpoints.at(-1)?.step ?? 0} steps`);
+      resolve(checkpoints);
+    });
   });
 }
 
@@ -68,14 +72,10 @@ async function parent() {
   const failures = [];
   const runs = {};
   for (const [name, args] of [['dist', [me, '--lib=dist', ...common]], ['src', ['--import', 'tsx', me, '--lib=src', ...common]]]) {
-    runs[name] = await run(name, args).catch((e) => {
-      failures.push(e.message);
-      return [];
-    });
+    runs[name] = await run(name, args, failures);
   }
   for (const [name, checkpoints] of Object.entries(runs)) {
-    if (checkpoints.length !== steps / every) failures.push(`${name}: ${checkpoints.length} checkpoints`);
-    if (checkpoints.length === 0) continue;
+    if (checkpoints.length !== steps / every) continue; // a failed run, reported above
     const half = checkpoints.length / 2;
     const peak = (cs) => Math.max(...cs.map((c) => c.rssPeak));
     const [first, second] = [peak(checkpoints.slice(0, half)), peak(checkpoints.slice(half))];

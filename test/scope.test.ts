@@ -233,3 +233,16 @@ describe('no engine flag behind the user\'s back', () => {
     expect(runInNewContext('typeof gc')).toBe('undefined');
   });
 });
+
+describe('setBackend and registerBackend check what they are given', () => {
+  it('null, a number or an object without kernels is an ArgumentError, and the backend stays', () => {
+    const before = setBackend('wasm');
+    for (const bad of [null, undefined, 3, {}, { name: 'half' }, { name: 'half', unary: () => null }]) {
+      expect(() => setBackend(bad as never)).toThrow(ArgumentError);
+    }
+    expect(() => setBackend(null as never)).toThrow(/\[setBackend\] expected a backend name \(js, wasm\) or a Backend object, got null/);
+    expect(() => setBackend({ name: 'half' } as never)).toThrow(/backend "half" lacks the kernels unary, binary/);
+    expect(() => setBackend('nope')).toThrow(/unknown backend "nope"/);
+    expect(setBackend(before).name).toBe('wasm');
+  });
+});

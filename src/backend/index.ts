@@ -1,7 +1,7 @@
 /**
  * Backend selection: the core calls `backend()` for every kernel; `setBackend` swaps the implementation.
  */
-import { ArgumentError, check } from '../base/errors.js';
+import { ArgumentError, check, fmt } from '../base/errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { wasmBackend } from './wasm/index.js';
@@ -37,6 +37,7 @@ export function backend(): Backend {
  * registerBackend(myBackend);
  */
 export function registerBackend(b: Backend): void {
+  checkBackend(b, 'registerBackend');
   registry.set(b.name, b);
 }
 
@@ -53,6 +54,7 @@ export function setBackend(b: string | Backend): Backend {
     check(found !== undefined, ArgumentError, () => `[setBackend] unknown backend "${b}"; registered: ${[...registry.keys()].join(', ')}`);
     next = found;
   } else {
+    checkBackend(b, 'setBackend');
     next = b;
   }
   if (next !== previous) {
@@ -73,3 +75,18 @@ export function listBackends(): string[] {
 }
 
 export type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from './backend.js';
+
+/** The kernels every backend must have (checked when one is set or registered, not at its first use). */
+const REQUIRED: readonly (keyof Backend)[] = [
+  'unary', 'binary', 'where', 'reduce', 'argReduce', 'assign', 'matmul', 'pad', 'gather', 'scatterAdd', 'indexSelect',
+  'indexAdd', 'cumsum', 'unfold', 'fold', 'maxPoolIndices',
+];
+
+function checkBackend(b: unknown, op: string): asserts b is Backend {
+  check(b !== null && typeof b === 'object', ArgumentError,
+    () => `[${op}] expected a backend name (${[...registry.keys()].join(', ')}) or a Backend object, got ${fmt(b)}`);
+  const o = b as Partial<Backend>;
+  check(typeof o.name === 'string' && o.name.length > 0, ArgumentError, () => `[${op}] a Backend needs a non-empty string name, got ${fmt(o.name)}`);
+  const missing = REQUIRED.filter((k) => typeof o[k] !== 'function');
+  check(missing.length === 0, ArgumentError, () => `[${op}] backend "${o.name}" lacks the kernels ${missing.join(', ')}`);
+}

@@ -389,10 +389,11 @@ function gemm(k: WasmKernels, a: number, ars: number, acs: number, b: number, br
  */
 export function setNumThreads(n: number): void {
   const cores = availableCores();
-  check(Number.isInteger(n) && n >= 1 && n <= cores, ArgumentError,
+  const valid = Number.isInteger(n) && n >= 1;
+  check(!valid || n === 1 || hasWorkerThreads(), BackendError,
+    () => `[setNumThreads] ${n} threads need worker threads on shared memory (Node's worker_threads through process.getBuiltinModule, Node >= 20.16), which this runtime does not have; use 1`);
+  check(valid && n <= cores, ArgumentError,
     () => `[setNumThreads] n must be an integer from 1 to ${cores} (the cores available), got ${fmt(n)}`);
-  check(n === 1 || hasWorkerThreads(), BackendError,
-    () => `[setNumThreads] ${n} threads need worker threads on shared memory, which this runtime does not have; use 1`);
   threads = n;
 }
 
