@@ -32,17 +32,30 @@ export interface SaveSpec extends SavedReads {
 
 const NO_INPUTS: readonly number[] = Object.freeze([]);
 
+/** `resolve`'s answers per spec, by the bit mask of the inputs that require grad (ops are few, masks small). */
+const resolved = new WeakMap<SaveSpec, Map<number, SavedReads>>();
+
 /** The input indices and output flag `spec` saves, given which inputs need a gradient (require grad). */
 function resolve(spec: SaveSpec, inputs: readonly Tensor[]): SavedReads {
-  if (spec.grads === undefined) return spec;
-  const slots = [...(spec.inputs ?? NO_INPUTS)];
-  let output = spec.output === true;
-  spec.grads.forEach((reads, i) => {
-    if (reads == null || !inputs[i]!.requiresGrad) return;
-    for (const j of reads.inputs ?? NO_INPUTS) if (!slots.includes(j)) slots.push(j);
-    if (reads.output === true) output = true;
-  });
-  return { inputs: slots, output };
+  const grads = spec.grads;
+  if (grads === undefined) return spec;
+  let mask = 0;
+  for (let i = 0; i < grads.length; i++) if (inputs[i]!._requiresGrad) mask |= 1 << i;
+  let byMask = resolved.get(spec);
+  if (byMask === undefined) resolved.set(spec, (byMask = new Map()));
+  let reads = byMask.get(mask);
+  if (reads === undefined) {
+    const slots = [...(spec.inputs ?? NO_INPUTS)];
+    let output = spec.output === true;
+    grads.forEach((r, i) => {
+      if (r == null || (mask & (1 << i)) === 0) return;
+      for (const j of r.inputs ?? NO_INPUTS) if (!slots.includes(j)) slots.push(j);
+      if (r.output === true) output = true;
+    });
+    reads = { inputs: slots, output };
+    byMask.set(mask, reads);
+  }
+  return reads;
 }
 
 /**
@@ -70,14 +83,22 @@ export class SavedTensors {
    * node.saved = SavedTensors.save(op.save, inputs, out);
    */
   static save(spec: SaveSpec, inputs: readonly Tensor[], output: Tensor): SavedTensors {
-    const { inputs: slots = NO_INPUTS, output: withOutput = false } = resolve(spec, inputs);
-    if (slots.length === 0 && !withOutput) return SavedTensors.NONE;
-    const tensors = slots.map((i) => inputs[i]!);
-    const out = withOutput ? output : null;
-    const versions = tensors.map((t) => t._storage.version);
-    if (out !== null) versions.push(out._storage.version);
-    for (const t of tensors) t._storage.save();
-    if (out !== null) out._storage.save();
+    const reads = resolve(spec, inputs);
+    const slots = reads.inputs ?? NO_INPUTS;
+    const out = reads.output === true ? output : null;
+    if (slots.length === 0 && out === null) return SavedTensors.NONE;
+    const tensors = new Array<Tensor>(slots.length);
+    const versions = new Array<number>(slots.length + (out === null ? 0 : 1));
+    for (let k = 0; k < slots.length; k++) {
+      const t = inputs[slots[k]!]!;
+      tensors[k] = t;
+      versions[k] = t._storage.version;
+      t._storage.save();
+    }
+    if (out !== null) {
+      versions[slots.length] = out._storage.version;
+      out._storage.save();
+    }
     return new SavedTensors(slots, tensors, out, versions);
   }
 

@@ -39,22 +39,28 @@ let nextId = 0;
  * const s = new Storage(new Float32Array(4)); s.version; // 0
  */
 export class Storage {
+  // NOTE: fields are assigned in the constructor, not declared with initializers: class-field
+  // initializers (define semantics) made this constructor, run once per op, measurably slower.
   /** Creation order (serial number). */
-  readonly id = nextId++;
+  declare readonly id: number;
   /** Bumped by every in-place write; backward compares it with the version a saved tensor had. */
-  version = 0;
+  declare version: number;
   /** How many graph nodes (and custom-op contexts) hold this storage for their backward. */
-  savedBy = 0;
+  declare savedBy: number;
   /** True once `keep` marked it: no scope frees it. */
-  kept = false;
+  declare kept: boolean;
   /** A scope ended while graph nodes still held it: freed when the last one lets go. */
-  private freeWhenUnsaved = false;
-  private _data: TypedArray | null;
+  private declare freeWhenUnsaved: boolean;
+  private declare _data: TypedArray | null;
 
   constructor(data: TypedArray) {
+    this.id = nextId++;
+    this.version = 0;
+    this.savedBy = 0;
+    this.kept = false;
+    this.freeWhenUnsaved = false;
     this._data = data;
-    const frame = frames[frames.length - 1];
-    if (frame !== undefined) frame.created.push(this);
+    if (frames.length > 0) frames[frames.length - 1]!.created.push(this);
   }
 
   /** The typed array; reading it after `dispose` throws. */

@@ -59,25 +59,31 @@ export interface RemovableHandle {
  * x.grad!.toArray(); // [[2, 4], [6, 8]]
  */
 export class Tensor implements StridedView {
-  readonly shape: Shape;
-  readonly strides: readonly number[];
-  readonly offset: number;
-  readonly dtype: DType;
-  private _grad: Tensor | null = null;
-  readonly _storage: Storage;
-  _requiresGrad = false;
+  // NOTE: `declare` fields assigned in the constructor: class-field initializers (define semantics)
+  // cost measurably in a constructor that every op runs.
+  declare readonly shape: Shape;
+  declare readonly strides: readonly number[];
+  declare readonly offset: number;
+  declare readonly dtype: DType;
+  private declare _grad: Tensor | null;
+  declare readonly _storage: Storage;
+  declare _requiresGrad: boolean;
   /** The op that produced this tensor, when recorded; null for leaves. */
-  _node: Node | null = null;
+  declare _node: Node | null;
   /** Gradient hooks of a leaf (a non-leaf keeps them on its node). */
-  _hooks: GradHook[] | null = null;
+  declare _hooks: GradHook[] | null;
 
   /** Wraps a storage as a view; most code uses `Tensor.fromData` or the creation functions. */
   constructor(storage: Storage, shape: Shape, strides: readonly number[], offset: number, dtype: DType) {
-    this._storage = storage;
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
     this.dtype = dtype;
+    this._grad = null;
+    this._storage = storage;
+    this._requiresGrad = false;
+    this._node = null;
+    this._hooks = null;
   }
 
   /**
