@@ -2,7 +2,7 @@
  * nabla: define-by-run automatic differentiation and deep learning in TypeScript.
  */
 export { NablaError, ShapeError, DTypeError, ArgumentError, DomainError, AutogradError, GradcheckError, BackendError, AnomalyError } from './base/errors.js';
-export { scope, keep } from './core/storage.js';
+export { scope, keep, type Synchronous } from './core/storage.js';
 export { Generator, defaultGenerator, manualSeed, DEFAULT_SEED, type GeneratorState } from './base/random.js';
 
 // scalar engine

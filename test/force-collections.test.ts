@@ -6,7 +6,7 @@
  */
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Generator, configureWasm, randn, setBackend, wasmMemoryStats, type Backend } from '../src/index.js';
+import { ArgumentError, Generator, configureWasm, randn, setBackend, wasmKernels, wasmMemoryStats, type Backend } from '../src/index.js';
 
 let previous: Backend;
 beforeAll(() => {
@@ -20,7 +20,9 @@ describe('forceCollections', () => {
   it('keeps a synchronous loop that never frees its tensors on the heap, and cannot be turned off', () => {
     const g = new Generator(3);
     expect(runInNewContext('typeof gc')).toBe('undefined');
-    configureWasm({ forceCollections: true, heapLimitBytes: 2 ** 24 });
+    // one call with options that interact (forceCollections loads the kernels): all or nothing, here all
+    configureWasm({ forceCollections: true, relaxedSimd: false, heapLimitBytes: 2 ** 24 });
+    expect(wasmKernels()).toBe('simd');
     expect(wasmMemoryStats().forcedCollections).toBe(true);
     expect(runInNewContext('typeof gc')).toBe('function'); // the documented process-wide effect
     const declined = wasmMemoryStats().declined;

@@ -7,9 +7,12 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ArgumentError, F, Generator, configureWasm, getNumThreads, keep, nn, optim, randn, scope, setBackend, setNumThreads,
-  tensor, wasmMemoryStats, type Backend, type Tensor,
+  tensor, wasmKernels, wasmMemoryStats, type Backend, type Tensor,
 } from '../src/index.js';
 import { WasmHeap } from '../src/backend/wasm/heap.js';
+
+/** Whether relaxed SIMD validates before anything has loaded the kernels (see the flag test below). */
+const RELAXED_BEFORE_LOAD = WebAssembly.validate(relaxedModule());
 
 let previous: Backend;
 beforeAll(() => {
@@ -88,6 +91,7 @@ describe('scope', () => {
       throw new Error('boom');
     })).toThrow('boom');
     expect(made!.disposed).toBe(false);
+    // @ts-expect-error an async function is a type error too
     expect(() => scope(async () => x.exp())).toThrow(/\[scope\] fn must be synchronous/);
   });
 });
@@ -221,11 +225,26 @@ describe('settings are validated', () => {
     expect(() => configureWasm({ heapLimitBytes: 1000 })).toThrow(/heapLimitBytes/);
     expect(() => configureWasm({ relaxedSimd: 'no' as never })).toThrow(/relaxedSimd must be a boolean/);
     expect(() => configureWasm(null as never)).toThrow(ArgumentError);
+    expect(() => configureWasm([] as never)).toThrow(/options must be an object/);
     expect(wasmMemoryStats().limitBytes).toBe(before);
   });
 });
 
+/** A module using f32x4.relaxed_madd: valid only where relaxed SIMD is on. */
+function relaxedModule(): Uint8Array {
+  const v128 = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+  const body = [0, ...v128, ...v128, ...v128, 0xfd, 0x85, 0x02, 0x0b];
+  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+}
+
 describe('no engine flag behind the user\'s back', () => {
+  it('the kernels take relaxed SIMD only where the runtime accepts it as it is (no V8 flag flipped)', () => {
+    const before = RELAXED_BEFORE_LOAD;
+    randn([1000], { generator: g }).exp();
+    expect(WebAssembly.validate(relaxedModule())).toBe(before);
+    expect(wasmKernels()).toBe(before ? 'relaxed-simd' : 'simd');
+  });
+
   it('using the wasm backend sets no V8 flag: a new vm context has no global gc', () => {
     const m = new nn.Linear(300, 300);
     F.mseLoss(m.forward(randn([64, 300], { generator: g })), tensor(0).expand([64, 300])).backward();
@@ -244,5 +263,37 @@ describe('setBackend and registerBackend check what they are given', () => {
     expect(() => setBackend({ name: 'half' } as never)).toThrow(/backend "half" lacks the kernels unary, binary/);
     expect(() => setBackend('nope')).toThrow(/unknown backend "nope"/);
     expect(setBackend(before).name).toBe('wasm');
+  });
+});
+
+describe('keep and zeroGrad, and tensors of another copy of the library', () => {
+  it('zeroGrad drops a gradient user code kept instead of freeing it', () => {
+    const m = new nn.Linear(64, 64);
+    m.forward(randn([4, 64], { generator: g })).sum().backward();
+    const kept = keep(m.weight.grad!);
+    const copy = kept.clone();
+    m.zeroGrad();
+    expect(m.weight.grad).toBe(null);
+    expect(kept.disposed).toBe(false);
+    expect(kept.sub(copy).abs().max().item()).toBe(0);
+  });
+
+  it('an error names a tensor of another copy (ESM and CJS both loaded) as such, and a tensor as Tensor', () => {
+    const foreign = { _storage: {}, shape: [2], strides: [1], offset: 0, dtype: 'float32' };
+    expect(() => tensor([1, 2]).add(foreign as never)).toThrow(/a Tensor from another copy of nabla/);
+    expect(() => tensor([1, 2]).add(foreign as never)).not.toThrow(/_Tensor/);
+    expect(() => randn([2], { generator: g }).pow(tensor([1, 2]) as never as number)).not.toThrow(/another copy/);
+  });
+});
+
+describe('backward options first, as PyTorch keywords', () => {
+  it('loss.backward({ retainGraph: true }) keeps the graph for a second backward', () => {
+    const w = randn([8], { generator: g, requiresGrad: true });
+    const loss = w.square().sum();
+    loss.backward({ retainGraph: true });
+    loss.backward();
+    expect(w.grad!.sub(w.detach().mul(4)).abs().max().item()).toBeLessThan(1e-5);
+    expect(() => loss.backward()).toThrow(/backward through the graph a second time/);
+    expect(() => w.square().sum().backward({} as never, {})).toThrow(/options given twice/);
   });
 });

@@ -89,6 +89,14 @@ export class AnomalyError extends NablaError {
 type ErrorClass = new (message: string) => NablaError;
 
 /**
+ * Marks this copy's Tensor class (set on its prototype by core/tensor.ts), so that `fmt` can tell a
+ * tensor of another copy of the library (ESM and CJS builds both loaded) from any other object.
+ * @example
+ * TENSOR_BRAND in tensor([1]); // true
+ */
+export const TENSOR_BRAND: unique symbol = Symbol('nabla.Tensor');
+
+/**
  * Throws `new ErrorType(message())` unless `cond` holds; the message is built only on failure.
  * @example
  * check(a.length === b.length, ShapeError, () => `[dot] lengths ${a.length} and ${b.length} differ`);
@@ -108,5 +116,12 @@ export function fmt(x: unknown): string {
   if (x === null) return 'null';
   if (x === undefined) return 'undefined';
   if (Array.isArray(x)) return `[${x.map(fmt).join(',')}]`;
-  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : String(x);
+  if (typeof x !== 'object') return String(x);
+  if (TENSOR_BRAND in x) return 'Tensor';
+  // tensor-like but not branded by this copy: a Tensor of another copy of the library
+  if ('_storage' in x && 'shape' in x && 'dtype' in x) {
+    return 'a Tensor from another copy of nabla (e.g. both its ESM and CommonJS builds were loaded: ' +
+      'import and require resolve to two files; use one of them everywhere)';
+  }
+  return (x.constructor?.name ?? 'object').replace(/^_(?=[A-Z])/, ''); // bundlers rename classes _Tensor
 }

@@ -14,7 +14,7 @@ import { AutogradError, check } from '../base/errors.js';
 import { isGradEnabled, setGradEnabled } from './grad-mode.js';
 import { broadcastsTo, sameShape, showShape, type Shape } from '../base/shape.js';
 import { isFloating, type DType } from '../base/dtype.js';
-import { GradientHolds, keep, keepAll, scope } from './storage.js';
+import { GradientHolds, keepAll, pin, scope } from './storage.js';
 import { SavedContext, SavedTensors, type SaveSpec } from './saved.js';
 import type { Tensor } from './tensor.js';
 
@@ -338,7 +338,7 @@ function retainInto(t: Tensor, g: Tensor, createGraph: boolean): void {
   // a disposed .grad (its storage freed while another tensor still pointed to it) counts as none
   const grad = prev === null || prev.disposed ? g.clone() : prev.add(g);
   // .grad is a long-lived owner: its gradient outlives every scope (backward's own included)
-  t.grad = keep(grad);
+  t.grad = pin(grad);
   if (!createGraph) ownedGrads.add(grad);
 }
 
@@ -351,5 +351,5 @@ function retainInto(t: Tensor, g: Tensor, createGraph: boolean): void {
 export function releaseGrad(t: Tensor): void {
   const g = t.grad;
   t.grad = null;
-  if (g !== null && ownedGrads.has(g)) g.dispose();
+  if (g !== null && ownedGrads.has(g) && !g._storage.keptByUser) g.dispose();
 }

@@ -10,8 +10,9 @@
  *    the losses, the norms, …) run their work in a scope; user code may too.
  * 2. Storage a graph node saved for backward (`savedBy` holds) is not freed while it is held: a
  *    scope that ends first marks it, and the last hold to go (backward releasing its nodes) frees it.
- * 3. `keep(value)` makes the storage of the tensors in `value` outlive every scope: gradients that
- *    backward stores in `.grad`, optimiser state, anything user code hands to a long-lived owner.
+ * 3. `keep(value)` makes the storage of the tensors in `value` outlive every scope (user code: anything
+ *    it hands to a long-lived owner); `pin` does the same for the engine's owners (the gradients that
+ *    backward stores in `.grad`, optimiser state), which may still free what they let go of.
  * 4. Safety net: storage nothing frees is left to the garbage collector (a wasm heap block returns
  *    to its pool when its typed-array view is collected). The collector only ever frees memory no
  *    one can reach, so it can never free memory in use; it only decides *when* unreachable
@@ -47,8 +48,10 @@ export class Storage {
   declare version: number;
   /** How many graph nodes (and custom-op contexts) hold this storage for their backward. */
   declare savedBy: number;
-  /** True once `keep` marked it: no scope frees it. */
+  /** True once `keep` or `pin` marked it: no scope frees it. */
   declare kept: boolean;
+  /** True once user code `keep`-ed it: the engine's owners (zeroGrad) do not free it either. */
+  declare keptByUser: boolean;
   /** A scope ended while graph nodes still held it: freed when the last one lets go. */
   private declare freeWhenUnsaved: boolean;
   private declare _data: TypedArray | null;
@@ -58,6 +61,7 @@ export class Storage {
     this.version = 0;
     this.savedBy = 0;
     this.kept = false;
+    this.keptByUser = false;
     this.freeWhenUnsaved = false;
     this._data = data;
     if (frames.length > 0) frames[frames.length - 1]!.created.push(this);
@@ -104,6 +108,9 @@ export class Storage {
   }
 }
 
+/** `T`, unless it is a promise: `scope(async () => …)` is a type error (and a run-time one). */
+export type Synchronous<T> = T extends PromiseLike<unknown> ? never : T;
+
 /**
  * Runs `fn` and frees, as soon as nothing needs them, the tensors created while it ran that its
  * result does not reach (tensors in arrays, Maps, Sets and objects are found) and that were not
@@ -116,7 +123,7 @@ export class Storage {
  *   return F.crossEntropy(logits, y);    // … freed after backward; the loss is returned, so kept
  * });
  */
-export function scope<T>(fn: () => T): T {
+export function scope<T>(fn: () => Synchronous<T>): T {
   const frame: Frame = { created: [], keepAll: false };
   frames.push(frame);
   let result: T;
@@ -144,12 +151,27 @@ export function scope<T>(fn: () => T): T {
 /**
  * Keeps the tensors in `value` (a tensor, or arrays/objects/Maps holding tensors, walked deeply)
  * alive past every enclosing scope; returns `value`. They are then freed only by `dispose()` or the
- * garbage collector.
+ * garbage collector (`zeroGrad` does not free a gradient you kept: it only drops it).
  * @example
  * let best: Tensor | null = null;
  * scope(() => { const w = model.fc.weight.clone(); best = keep(w); });
  */
 export function keep<T>(value: T): T {
+  for (const s of reachableStorage(value)) {
+    s.kept = true;
+    s.keptByUser = true;
+  }
+  return value;
+}
+
+/**
+ * What the engine's long-lived owners do with what they hold (`.grad`, optimiser state): no scope
+ * frees it, but the owner may still free it when it lets go (as `zeroGrad` frees the gradients
+ * backward allocated), unless user code `keep`s it. Returns `value`.
+ * @example
+ * t.grad = pin(grad);
+ */
+export function pin<T>(value: T): T {
   for (const s of reachableStorage(value)) s.kept = true;
   return value;
 }

@@ -10,7 +10,7 @@
 import type { StridedView } from '../backend/backend.js';
 import * as ops from '../ops/index.js';
 import type { ReduceArgs, SliceArgs, VarArgs } from '../ops/index.js';
-import { ArgumentError, AutogradError, DTypeError, ShapeError, check, fmt } from '../base/errors.js';
+import { ArgumentError, AutogradError, DTypeError, ShapeError, TENSOR_BRAND, check, fmt } from '../base/errors.js';
 import { disownGrad, runBackward, type BackwardOptions, type GradHook, type Node } from './autograd.js';
 import { checkDType, isFloating, type DType, type DTypeMap, type TypedArray } from '../base/dtype.js';
 import { formatTensor, toNested, type NestedArray } from './print.js';
@@ -103,7 +103,12 @@ export class Tensor implements StridedView {
     return new Tensor(new Storage(data), [...shape], contiguousStrides(shape), 0, dtype);
   }
 
-  /** The typed array this tensor views (shared with other views of the same storage); throws once disposed. */
+  /**
+   * The typed array this tensor views (shared with other views of the same storage); throws once
+   * disposed. NOTE: it is the raw memory, not a copy: an array taken from here must not be used
+   * after the tensor is freed (dispose, the end of a scope), when the heap may hand its block to
+   * another tensor; `toTypedArray()` returns a copy.
+   */
   get data(): TypedArray {
     return this._storage.data;
   }
@@ -230,9 +235,17 @@ export class Tensor implements StridedView {
 
   /**
    * Computes the gradient of this tensor w.r.t. the graph leaves and accumulates it into their `.grad`.
-   * A non-scalar tensor needs `gradient` (the vector of the vector-Jacobian product).
+   * A non-scalar tensor needs `gradient` (the vector of the vector-Jacobian product). The options may
+   * come first for a scalar, as PyTorch's keywords do: `loss.backward({ retainGraph: true })`.
    */
-  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+  backward(options?: BackwardOptions): void;
+  backward(gradient?: Tensor, options?: BackwardOptions): void;
+  backward(gradientOrOptions?: Tensor | BackwardOptions, maybeOptions: BackwardOptions = {}): void {
+    const optionsFirst = isOptionsObject(gradientOrOptions);
+    check(!optionsFirst || arguments.length < 2, ArgumentError,
+      () => '[backward] options given twice: pass backward(gradient, options) or backward(options)');
+    const gradient = optionsFirst ? undefined : (gradientOrOptions as Tensor | undefined);
+    const options = optionsFirst ? gradientOrOptions : maybeOptions;
     check(this._requiresGrad, AutogradError,
       () => '[backward] the tensor does not require grad and has no gradFn: nothing to differentiate');
     if (gradient === undefined) {
@@ -408,3 +421,11 @@ export class Tensor implements StridedView {
   fill_(value: number): this { return ops.assignInPlace(this, 'fill_', ops.numberArg(value, 'fill_', 'value')); }
   zero_(): this { return ops.assignInPlace(this, 'zero_', 0); }
 }
+
+/** A plain object that is not a tensor: backward's options given first. */
+function isOptionsObject(x: unknown): x is BackwardOptions {
+  return x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype && !(TENSOR_BRAND in x);
+}
+
+// this copy's brand (see TENSOR_BRAND): errors then tell its tensors from another copy's
+Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: true });

@@ -7,7 +7,7 @@
 import { releaseGrad } from '../core/autograd.js';
 import { ArgumentError, check, fmt } from '../base/errors.js';
 import { enableGrad, noGrad } from '../core/grad-mode.js';
-import { keep, scope } from '../core/storage.js';
+import { pin, scope } from '../core/storage.js';
 import { Tensor } from '../core/tensor.js';
 
 /** The hyper-parameters every optimiser has: a learning rate. */
@@ -188,7 +188,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
           this.update(p, grad, state, group);
         }
       }
-      keep(this);
+      pin(this);
     }));
     return loss;
   }

@@ -13,7 +13,7 @@ import { jsBackend } from '../js/index.js';
 import { windowCount } from '../js/conv.js';
 import { collapse, isContiguous } from '../js/layout.js';
 import { WasmHeap } from './heap.js';
-import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
+import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, checkRelaxedSimd, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
 
 export { wasmKernels } from './kernels.js';
 import { ThreadPool, type Task } from './threads.js';
@@ -29,7 +29,11 @@ export interface WasmOptions {
   minElements?: number;
   /** Multiply-adds from which a matrix product is split over the worker threads (default 2^20). */
   parallelMinMacs?: number;
-  /** false (before the kernels first load) picks the plain SIMD build over the fused multiply-add one. */
+  /**
+   * Before the kernels first load: true asks for the relaxed-SIMD build (fused multiply-add in matrix
+   * products; on Node 20 this sets V8's `--experimental-wasm-relaxed-simd` for the process), false
+   * keeps the plain SIMD build. Default: relaxed SIMD only where the runtime accepts it as it is (Node 22+).
+   */
   relaxedSimd?: boolean;
   /** Bytes of tensor storage the heap may hold before new storage goes to the JS heap (default 256 MiB; 16 MiB to 4 GiB). */
   heapLimitBytes?: number;
@@ -50,7 +54,8 @@ const OPTION_NAMES = ['minElements', 'parallelMinMacs', 'relaxedSimd', 'heapLimi
  * configureWasm({ minElements: 1024, heapLimitBytes: 512 * 2 ** 20 });
  */
 export function configureWasm(options: WasmOptions): void {
-  check(options !== null && typeof options === 'object', ArgumentError, () => `[configureWasm] options must be an object, got ${fmt(options)}`);
+  check(options !== null && typeof options === 'object' && !Array.isArray(options), ArgumentError,
+    () => `[configureWasm] options must be an object, got ${fmt(options)}`);
   for (const key of Object.keys(options)) {
     check(OPTION_NAMES.includes(key), ArgumentError, () => `[configureWasm] unknown option "${key}"; known: ${OPTION_NAMES.join(', ')}`);
   }
@@ -64,13 +69,15 @@ export function configureWasm(options: WasmOptions): void {
   for (const [name, v] of [['relaxedSimd', relaxedSimd], ['forceCollections', forceCollections]] as const) {
     check(v === undefined || typeof v === 'boolean', ArgumentError, () => `[configureWasm] ${name} must be a boolean, got ${fmt(v)}`);
   }
+  check(forceCollections !== false || heap === null || !heap.collectsSynchronously, ArgumentError,
+    () => '[configureWasm] forceCollections cannot be turned off once on (the V8 flags it set are process-wide)');
+  // everything is checked before anything changes; the kernels' build is chosen before forceCollections loads them
+  if (relaxedSimd !== undefined) checkRelaxedSimd(relaxedSimd);
+  if (relaxedSimd !== undefined) allowRelaxedSimd(relaxedSimd);
   if (forceCollections === true) {
     check(ensure().heap.forceCollections(), BackendError,
       () => '[configureWasm] forceCollections: this runtime cannot force garbage collections (needs Node\'s v8 and vm modules); memory stays bounded without it');
   }
-  check(forceCollections !== false || heap === null || !heap.collectsSynchronously, ArgumentError,
-    () => '[configureWasm] forceCollections cannot be turned off once on (the V8 flags it set are process-wide)');
-  if (relaxedSimd !== undefined) allowRelaxedSimd(relaxedSimd);
   if (minElements !== undefined) MIN_ELEMENTS = minElements;
   if (parallelMinMacs !== undefined) PARALLEL_MIN_MACS = parallelMinMacs;
   if (heapLimitBytes !== undefined) {

@@ -3,7 +3,7 @@
  * against a shared memory.
  */
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './generated/kernels.js';
-import { ArgumentError } from '../../base/errors.js';
+import { ArgumentError, BackendError } from '../../base/errors.js';
 import { createRequire } from './node-require.js';
 
 /** The kernel exports; pointers are byte offsets into the shared memory. */
@@ -55,7 +55,8 @@ export const UNARY_CODES = {
 
 let compiled: WebAssembly.Module | null = null;
 let variant: 'relaxed-simd' | 'simd' = 'simd';
-let relaxedAllowed = true;
+/** The user's choice: 'auto' takes relaxed SIMD only where the runtime accepts it without a flag. */
+let relaxedChoice: boolean | 'auto' = 'auto';
 
 function decode(base64: string): Uint8Array {
   const binary = atob(base64);
@@ -65,28 +66,34 @@ function decode(base64: string): Uint8Array {
 }
 
 /**
- * Whether the runtime accepts relaxed SIMD: on by default from Node 22; Node 20's V8 has it behind
- * a flag, which is turned on here (it only adds instructions that modules may use).
+ * Whether relaxed SIMD is to be used: with 'auto', where the runtime accepts it as it is (Node 22
+ * and later); asked for explicitly (`configureWasm({ relaxedSimd: true })`), also on Node 20, whose
+ * V8 has it behind the flag `--experimental-wasm-relaxed-simd`, which is then set (process-wide,
+ * which is why it is not the default there).
  */
 function relaxedSimd(bytes: Uint8Array): boolean {
+  if (relaxedChoice === false) return false;
   if (WebAssembly.validate(bytes)) return true;
+  if (relaxedChoice === 'auto') return false;
   try {
     (createRequire('node:v8') as { setFlagsFromString(flags: string): void }).setFlagsFromString('--experimental-wasm-relaxed-simd');
   } catch {
-    return false; // not Node
+    // not Node: the check below says no
   }
-  return WebAssembly.validate(bytes);
+  if (!WebAssembly.validate(bytes)) throw new BackendError('[configureWasm] relaxedSimd: true, but this runtime does not accept relaxed SIMD');
+  return true;
 }
 
 /**
  * The compiled module (compiled once; workers instantiate the same module): the relaxed-SIMD build
- * (fused multiply-add in the matrix products) where the runtime accepts it, else the SIMD one.
+ * (fused multiply-add in the matrix products) where chosen and accepted (see `relaxedSimd`), else
+ * the SIMD one.
  * @example
  * new WebAssembly.Instance(kernelModule(), { env: { memory } });
  */
 export function kernelModule(): WebAssembly.Module {
   if (compiled === null) {
-    variant = relaxedAllowed && relaxedSimd(decode(KERNELS_RELAXED_WASM_BASE64)) ? 'relaxed-simd' : 'simd';
+    variant = relaxedSimd(decode(KERNELS_RELAXED_WASM_BASE64)) ? 'relaxed-simd' : 'simd';
     compiled = compileKernels(variant);
   }
   return compiled;
@@ -102,10 +109,10 @@ export function compileKernels(build: 'relaxed-simd' | 'simd'): WebAssembly.Modu
 }
 
 /**
- * Which build of the wasm kernels runs: 'relaxed-simd' (fused multiply-add in matrix products; Node
- * 20 and later) or 'simd'.
+ * Which build of the wasm kernels runs: 'relaxed-simd' (fused multiply-add in matrix products; by
+ * default where the runtime accepts it without a flag, i.e. Node 22 and later) or 'simd'.
  * @example
- * wasmKernels(); // 'relaxed-simd'
+ * wasmKernels(); // 'simd' on Node 20, 'relaxed-simd' on Node 22
  */
 export function wasmKernels(): 'relaxed-simd' | 'simd' {
   kernelModule();
@@ -113,16 +120,27 @@ export function wasmKernels(): 'relaxed-simd' | 'simd' {
 }
 
 /**
- * Chooses the plain SIMD build even where relaxed SIMD is accepted (results then round each
- * product and sum separately, as the TypeScript kernels do); only before the kernels first load.
+ * Chooses the kernels' build before they first load: true asks for relaxed SIMD (setting Node 20's
+ * V8 flag for it), false keeps the plain SIMD build (each product and sum rounded separately, as the
+ * TypeScript kernels do). Throws, changing nothing, when the kernels have loaded already with
+ * another build.
  * @example
  * allowRelaxedSimd(false);
  */
 export function allowRelaxedSimd(on: boolean): void {
-  if (compiled !== null && on !== relaxedAllowed) {
+  checkRelaxedSimd(on);
+  relaxedChoice = on;
+}
+
+/**
+ * Throws the error `allowRelaxedSimd(on)` would throw, changing nothing (for validating settings first).
+ * @example
+ * checkRelaxedSimd(false);
+ */
+export function checkRelaxedSimd(on: boolean): void {
+  if (compiled !== null && on !== (variant === 'relaxed-simd')) {
     throw new ArgumentError(`[configureWasm] relaxedSimd: ${on} comes too late: the wasm kernels (${variant}) have loaded already`);
   }
-  relaxedAllowed = on;
 }
 
 /**
