@@ -21,7 +21,7 @@ const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', 
 /* The checks each consumer runs; `nabla`, `require` and `entry` are defined by its first lines. */
 const CONSUMER_BODY = `
 const assert = require('node:assert/strict');
-const { trainMlp, f32hex } = require('./mlp-task.cjs');
+const { trainMlp, trainAdamMlp, trainReadmeNet, f32hex } = require('./mlp-task.cjs');
 const { backend, fromSafetensors, getNumThreads, nn, noGrad, setNumThreads, tensor, toSafetensors } = nabla;
 const steps = Number(process.argv[2]);
 
@@ -61,7 +61,13 @@ copy.loadStateDict(tensors);
 const [y0, y1] = noGrad(() => [model.forward(x), copy.forward(x)]);
 assert.deepEqual(y1.toTypedArray(), y0.toTypedArray());
 console.log(\`state dict: \${bytes.length} bytes of safetensors, reloaded bit for bit\`);
-console.log(JSON.stringify({ entry, loss: last, lossHex: f32hex(last) }));
+// the issue's other reproductions: Adam on a deeper MLP past step 1,056, the README's conv net past ~150 steps
+const adam = trainAdamMlp(nabla, 2000);
+assert(Number.isFinite(adam.last) && adam.last < adam.first / 100, \`Adam MLP: the loss went from \${adam.first} to \${adam.last}\`);
+const conv = trainReadmeNet(nabla, 1024, 12);
+assert(Number.isFinite(conv.last) && conv.last < conv.first, \`README net: the loss went from \${conv.first} to \${conv.last}\`);
+console.log(\`Adam MLP 2,000 steps: loss \${adam.first.toFixed(4)} → \${adam.last}; README conv net \${conv.steps} steps: \${conv.first.toFixed(4)} → \${conv.last}\`);
+console.log(JSON.stringify({ entry, loss: last, lossHex: f32hex(last), adamHex: f32hex(adam.last), convHex: f32hex(conv.last) }));
 `;
 
 const tmp = mkdtempSync(join(tmpdir(), 'nabla-tarball-'));
@@ -121,7 +127,7 @@ try {
     results[kind] = JSON.parse(run.stdout.trim().split('\n').at(-1));
     assert(results[kind].entry.endsWith(entry), `${kind} loaded ${results[kind].entry}, expected ${entry}`);
   }
-  assert.equal(results.require.lossHex, results.import.lossHex, 'ESM and CJS trained to different losses');
+  for (const key of ['lossHex', 'adamHex', 'convHex']) assert.equal(results.require[key], results.import[key], `ESM and CJS trained to different losses (${key})`);
   console.log(`\ntarball ok: import and require both train to loss ${results.import.loss} (float32 0x${results.import.lossHex})`);
 } finally {
   if (!process.env.KEEP_TMP) rmSync(tmp, { recursive: true, force: true });

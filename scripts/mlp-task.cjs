@@ -30,9 +30,66 @@ function trainMlp(nabla, steps, onStep = () => {}) {
   return { model, x, first, last };
 }
 
+/**
+ * The issue's other reproductions: an MLP 784-256-128-10 with Adam (the old dist died at step 1,056) for
+ * `steps` steps on one fixed batch; returns the first and last losses.
+ */
+function trainAdamMlp(nabla, steps) {
+  const { F, manualSeed, nn, optim, randint, randn } = nabla;
+  manualSeed(1);
+  const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10));
+  const x = randn([64, 784]);
+  const y = randint(0, 10, [64]);
+  const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  let first = NaN;
+  let last = NaN;
+  for (let step = 1; step <= steps; step++) {
+    const loss = F.crossEntropy(model.forward(x), y);
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.step();
+    last = loss.item();
+    if (step === 1) first = last;
+  }
+  return { first, last };
+}
+
+/**
+ * The README's nn/optim example (Conv2d + max-pool + Linear, AdamW, label smoothing, a shuffled
+ * DataLoader; the old dist died after ~150 steps) on `samples` random MNIST-shaped digits for `epochs`.
+ */
+function trainReadmeNet(nabla, samples, epochs) {
+  const { DataLoader, F, Generator, TensorDataset, manualSeed, nn, optim, randint, randn } = nabla;
+  manualSeed(2);
+  class Net extends nn.Module {
+    conv = new nn.Conv2d(1, 8, 3, { padding: 1 });
+    fc = new nn.Linear(8 * 14 * 14, 10);
+    forward(x) {
+      return this.fc.forward(F.maxPool2d(this.conv.forward(x).relu(), 2).flatten(1));
+    }
+  }
+  const model = new Net();
+  const optimizer = new optim.AdamW(model.parameters(), { lr: 1e-3 });
+  const data = new TensorDataset(randn([samples, 1, 28, 28]), randint(0, 10, [samples]));
+  let first = NaN;
+  let last = NaN;
+  let steps = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const [x, y] of new DataLoader(data, { batchSize: 64, shuffle: true, generator: new Generator(epoch) })) {
+      const loss = F.crossEntropy(model.forward(x), y, { labelSmoothing: 0.1 });
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      last = loss.item();
+      if (steps++ === 0) first = last;
+    }
+  }
+  return { first, last, steps };
+}
+
 /** The bits of `x` rounded to float32, as 8 hex digits: what "bit-identical" compares. */
 function f32hex(x) {
   return new Uint32Array(new Float32Array([x]).buffer)[0].toString(16).padStart(8, '0');
 }
 
-module.exports = { trainMlp, f32hex };
+module.exports = { trainMlp, trainAdamMlp, trainReadmeNet, f32hex };
