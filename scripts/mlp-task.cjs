@@ -5,17 +5,8 @@
 // so that ES-module and CommonJS callers can both load it.
 'use strict';
 
-/**
- * Trains for `steps` steps and calls `onStep(step, loss)` after each with the loss as a number.
- * Returns the model and the first and last losses.
- */
-function trainMlp(nabla, steps, onStep = () => {}) {
-  const { F, manualSeed, nn, optim, randint, randn } = nabla;
-  manualSeed(0);
-  const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
-  const x = randn([64, 784]);
-  const y = randint(0, 10, [64]);
-  const optimizer = new optim.SGD(model.parameters(), { lr: 0.05 });
+/** `steps` plain training steps on one batch; `onStep(step, loss)` after each; the first and last losses. */
+function fit(F, model, optimizer, x, y, steps, onStep = () => {}) {
   let first = NaN;
   let last = NaN;
   for (let step = 1; step <= steps; step++) {
@@ -27,6 +18,21 @@ function trainMlp(nabla, steps, onStep = () => {}) {
     if (step === 1) first = last;
     onStep(step, last);
   }
+  return { first, last };
+}
+
+/**
+ * Trains for `steps` steps and calls `onStep(step, loss)` after each with the loss as a number.
+ * Returns the model and the first and last losses.
+ */
+function trainMlp(nabla, steps, onStep = () => {}) {
+  const { F, manualSeed, nn, optim, randint, randn } = nabla;
+  manualSeed(0);
+  const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
+  const x = randn([64, 784]);
+  const y = randint(0, 10, [64]);
+  const optimizer = new optim.SGD(model.parameters(), { lr: 0.05 });
+  const { first, last } = fit(F, model, optimizer, x, y, steps, onStep);
   return { model, x, first, last };
 }
 
@@ -41,17 +47,7 @@ function trainAdamMlp(nabla, steps) {
   const x = randn([64, 784]);
   const y = randint(0, 10, [64]);
   const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
-  let first = NaN;
-  let last = NaN;
-  for (let step = 1; step <= steps; step++) {
-    const loss = F.crossEntropy(model.forward(x), y);
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    last = loss.item();
-    if (step === 1) first = last;
-  }
-  return { first, last };
+  return fit(F, model, optimizer, x, y, steps);
 }
 
 /**

@@ -2,19 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   AutogradError, GradcheckError, DTypeError, ShapeError, Tensor, apply, customOp, type OpDef, gradcheck, gradgradcheck, noGrad, randn, tensor,
 } from '../src/index.js';
+import { cube } from './helpers/cube.js';
 
-// y = x³ with a hand-written backward (3x²·g), itself written with differentiable ops
-const cube = customOp({
-  name: 'cube',
-  forward(ctx, x) {
-    ctx.saveForBackward(x!);
-    return x!.mul(x!).mul(x!);
-  },
-  backward(ctx, g) {
-    const [x] = ctx.savedTensors;
-    return g.mul(x!.square()).mul(3);
-  },
-});
 
 const f64 = (data: number[], requiresGrad = true): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
 

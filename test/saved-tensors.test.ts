@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  AutogradError, F, Generator, apply, autograd, customOp, gather, indexAdd, indexSelect, maskedFill, noGrad, scatterAdd,
+  AutogradError, F, Generator, apply, autograd, gather, indexAdd, indexSelect, maskedFill, noGrad, scatterAdd,
   scope, tensor, where, type OpDef, type Tensor,
 } from '../src/index.js';
+import { cube } from './helpers/cube.js';
 import { expectError, values } from './helpers/expect.js';
 
 const f64 = (data: number[] | number[][], requiresGrad = true): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
@@ -213,18 +214,6 @@ describe('composites keep nothing large that backward does not read', () => {
   });
 });
 
-// y = x³ with a hand-written backward that reads what forward saved
-const cube = customOp({
-  name: 'cube',
-  forward(ctx, x) {
-    ctx.saveForBackward(x!);
-    return x!.mul(x!).mul(x!);
-  },
-  backward(ctx, g) {
-    const [x] = ctx.savedTensors;
-    return g.mul(x!.square()).mul(3);
-  },
-});
 
 describe('custom ops count what they save', () => {
   it('a custom op inside a scope that frees its intermediates still finds its saved tensor at backward', () => {
