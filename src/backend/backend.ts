@@ -18,7 +18,7 @@ export interface StridedView {
 /** Elementwise ops of one operand. `cast` copies (converting to the output dtype); `toBool` is `x != 0`. */
 export type UnaryOp =
   | 'cast' | 'toBool' | 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'abs' | 'sign'
-  | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'reciprocal' | 'square' | 'floor' | 'ceil'
+  | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'reciprocal' | 'floor' | 'ceil'
   | 'round' | 'logicalNot' | 'isnan';
 
 /** Elementwise ops of two operands; comparisons and logical ops give 0/1; `reluGrad` is `b > 0 ? a : 0`. */

@@ -33,7 +33,6 @@ const UNARY: Record<UnaryOp, string> = {
   relu: 'x > 0 || x !== x ? x : 0',
   erf: 'erf(x)',
   reciprocal: '1 / x',
-  square: 'x * x',
   floor: 'Math.floor(x)',
   ceil: 'Math.ceil(x)',
   round: 'roundHalfEven(x)',
