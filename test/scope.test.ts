@@ -297,3 +297,31 @@ describe('backward options first, as PyTorch keywords', () => {
     expect(() => w.square().sum().backward({} as never, {})).toThrow(/options given twice/);
   });
 });
+
+describe('a plain loop under memory pressure', () => {
+  it('backward moves the activations it released off the full heap; tensors user code still holds keep their values', () => {
+    const limit = wasmMemoryStats().limitBytes;
+    const fill: Tensor[] = [];
+    try {
+      configureWasm({ heapLimitBytes: 2 ** 24 });
+      // live tensors past half the limit: the heap is under pressure
+      while (wasmMemoryStats().bytesInUse <= 2 ** 23) fill.push(randn([256, 256], { generator: g }));
+      const w = randn([512, 512], { generator: g, requiresGrad: true });
+      const x = randn([64, 512], { generator: g });
+      const hidden = x.matmul(w).tanh();               // an activation user code holds
+      const before = hidden.toTypedArray();
+      expect(hidden.data.buffer instanceof SharedArrayBuffer).toBe(true);
+      const inUse = wasmMemoryStats().bytesInUse;
+      hidden.square().sum().backward();
+      expect(hidden.data.buffer instanceof SharedArrayBuffer).toBe(false); // moved to the JS heap …
+      expect(Array.from(hidden.toTypedArray())).toEqual(Array.from(before)); // … with its values
+      expect(wasmMemoryStats().bytesInUse).toBeLessThan(inUse + 512 * 512 * 4); // its block (and the rest) came back
+      const h = x.matmul(w.detach()).tanh();
+      const expected = x.t().matmul(h.mul(2).mul(h.square().neg().add(1)));
+      expect(w.grad!.sub(expected).abs().max().item()).toBeLessThan(1e-3);
+    } finally {
+      fill.forEach((t) => t.dispose());
+      configureWasm({ heapLimitBytes: limit });
+    }
+  });
+});

@@ -36,6 +36,8 @@ export interface Backend {
   activate?(): void;
   /** Called when another backend replaces it. */
   deactivate?(): void;
+  /** True when its storage pool is filling with memory that nothing frees (see `Storage.relocate`). */
+  memoryPressure?(): boolean;
   /** `op(x)` for every element of `x`, into a new contiguous array of `dtype`. */
   unary(op: UnaryOp, x: StridedView, dtype: DType): TypedArray;
   /** `op(a, b)` where `a` and `b` are already broadcast to `shape` (stride 0 on stretched dims). */

@@ -95,6 +95,19 @@ export function allocate<D extends DType>(dtype: D, n: number): DTypeMap[D] {
 }
 
 /**
+ * A copy of `data` (any view, e.g. one on the wasm heap's shared memory) as the same kind of typed
+ * array on the JS heap. NOTE: copied as bytes: V8 copies a shared-memory Float32Array into a plain one
+ * element by element (~4× slower than this).
+ * @example
+ * const copy = copyToJsHeap(heapView); // copy.buffer is a plain ArrayBuffer
+ */
+export function copyToJsHeap<T extends TypedArray>(data: T): T {
+  const bytes = new Uint8Array(data.byteLength);
+  bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return new (data.constructor as new (buffer: ArrayBuffer) => T)(bytes.buffer);
+}
+
+/**
  * The dtype whose typed array `data` is.
  * @example
  * dtypeOfArray(new Int32Array(2)); // 'int32'

@@ -14,7 +14,8 @@ import { AutogradError, check } from '../base/errors.js';
 import { isGradEnabled, setGradEnabled } from './grad-mode.js';
 import { broadcastsTo, sameShape, showShape, type Shape } from '../base/shape.js';
 import { isFloating, type DType } from '../base/dtype.js';
-import { GradientHolds, keepAll, pin, scope } from './storage.js';
+import { GradientHolds, keepAll, pin, scope, type Storage } from './storage.js';
+import { backend } from '../backend/index.js';
 import { SavedContext, SavedTensors, type SaveSpec } from './saved.js';
 import type { Tensor } from './tensor.js';
 
@@ -78,6 +79,11 @@ export class Node {
   hooks: GradHook[] | null = null;
   /** The output tensor, when `retainGrad()` asked for its `.grad`. */
   retained: Tensor | null = null;
+  /**
+   * The output's storage until backward is done with this node (then null): what backward moves off
+   * the wasm heap when the heap fills with garbage nothing frees (see `relocateActivations`).
+   */
+  outStorage: Storage | null;
   _mark = 0;
 
   constructor(
@@ -99,6 +105,7 @@ export class Node {
     this.outShape = output.shape;
     this.outDtype = output.dtype;
     this.saved = SavedTensors.save(op.save, inputs, output);
+    this.outStorage = output._storage;
   }
 }
 
@@ -223,13 +230,17 @@ export function runBackward(
   let userCode = false; // hooks or custom vjps saw the gradients: they may keep them
   const holds = new GradientHolds(!createGraph);
 
+  let order: Node[] = [];
+  // the pool fills with a plain loop's garbage: move this graph's activations off it (see relocateActivations)
+  const pressure = !createGraph && !retainGraph && backend().memoryPressure?.() === true;
   const run = (): void => setGradEnabled(createGraph, () => {
     roots.forEach((root, k) => {
       const g = grads[k]!;
       if (root._node === null) accumulate(leafGrads, root, g, holds);
       else accumulate(pending, root._node, g, holds);
     });
-    for (const node of topologicalOrder([...pending.keys()])) {
+    order = topologicalOrder([...pending.keys()]);
+    for (const node of order) {
       let g = pending.get(node);
       if (g === undefined) continue;
       pending.delete(node);
@@ -271,6 +282,7 @@ export function runBackward(
         if (!saved.empty) {
           node.saved = null;
           saved.release();
+          if (pressure) saved.relocate();
         }
         node.op.release?.(node.attrs);
       }
@@ -306,8 +318,26 @@ export function runBackward(
       if (userCode) keepAll();
       return [...captured.values()];
     });
+    if (!retainGraph) relocateActivations(order, pressure);
   }
   return inputs ? inputs.map((t) => captured.get(t._node ?? t) ?? null) : [];
+}
+
+/**
+ * After a backward pass released its graph: the forward's activations (outputs and saved tensors)
+ * are garbage unless user code still holds them, and only a scope or the garbage collector could
+ * free them — neither does in a plain synchronous loop. So when the backend's pool fills with such
+ * memory (`memoryPressure`), they move to the JS heap (a copy, which V8 collects by itself) and their
+ * blocks come back at once; the next step's kernels then run on the pool as before. Correct whoever
+ * still holds them: a Storage moves with its views. Every node lets go of its output either way.
+ */
+function relocateActivations(order: readonly Node[], relocate: boolean): void {
+  for (const node of order) {
+    const s = node.outStorage;
+    node.outStorage = null;
+    if (!relocate) continue;
+    s?.relocate();
+  }
 }
 
 /** Gradients a backward pass allocated for a `.grad` (not ones user code assigned): later passes

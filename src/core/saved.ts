@@ -167,6 +167,15 @@ export class SavedTensors {
   release(): void {
     for (const t of this.all) t._storage.unsave();
   }
+
+  /**
+   * Moves every saved storage off the wasm heap (see `Storage.relocate`), after backward released them.
+   * @example
+   * node.saved.relocate();
+   */
+  relocate(): void {
+    for (const t of this.all) t._storage.relocate();
+  }
 }
 
 function unsavedMessage(opName: string, what: string, slots: readonly number[]): string {

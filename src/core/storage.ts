@@ -13,7 +13,11 @@
  * 3. `keep(value)` makes the storage of the tensors in `value` outlive every scope (user code: anything
  *    it hands to a long-lived owner); `pin` does the same for the engine's owners (the gradients that
  *    backward stores in `.grad`, optimiser state), which may still free what they let go of.
- * 4. Safety net: storage nothing frees is left to the garbage collector (a wasm heap block returns
+ * 4. Relocation: `relocate()` moves storage off the wasm heap to a JS-heap copy (its views follow, as
+ *    they reach the data through the Storage); backward does it to the activations of the graph it
+ *    released when the heap fills with memory nothing frees (a plain loop), so the heap's blocks come
+ *    back without proving that no one holds those tensors.
+ * 5. Safety net: storage nothing frees is left to the garbage collector (a wasm heap block returns
  *    to its pool when its typed-array view is collected). The collector only ever frees memory no
  *    one can reach, so it can never free memory in use; it only decides *when* unreachable
  *    memory comes back.
@@ -21,7 +25,7 @@
  * Freed storage throws on use ("storage has been disposed"): a lifetime mistake is an error,
  * never a silent read of memory that another tensor now owns.
  */
-import { free, type TypedArray } from '../base/dtype.js';
+import { copyToJsHeap, free, type TypedArray } from '../base/dtype.js';
 import { ArgumentError, check } from '../base/errors.js';
 
 /** The scopes open now, innermost last; each lists the storage created while it is innermost. */
@@ -98,6 +102,19 @@ export class Storage {
     if (this.kept) return;
     if (this.savedBy === 0) this.dispose();
     else this.freeWhenUnsaved = true;
+  }
+
+  /**
+   * Moves the data off the wasm heap to a JS-heap copy and frees the heap block (every view keeps
+   * working: they reach the data through this Storage). For storage that may be garbage nothing can
+   * free (a plain loop's activations): the block comes back at once, and the copy is left to V8,
+   * which collects JS-heap arrays by itself. Does nothing to kept, disposed or JS-heap storage.
+   */
+  relocate(): void {
+    const data = this._data;
+    if (data === null || this.kept || !(data.buffer instanceof SharedArrayBuffer)) return;
+    this._data = copyToJsHeap(data);
+    free(data);
   }
 
   /** Frees the typed array now (back to the wasm heap's pool) and makes every view of it unusable. */

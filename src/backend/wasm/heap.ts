@@ -125,7 +125,10 @@ export class WasmHeap {
     if (reused && zeroed) view.fill(0);
     const block: Block = { offset, sizeClass, live: true };
     view[BLOCK] = block;
-    this.registry.register(view, block);
+    // the view is its own unregister token: a block freed by its owner leaves no finalizer behind
+    // (NOTE: in a synchronous loop no cleanup task runs, so registrations of blocks freed this way
+    // would otherwise pile up in the registry, ~100 bytes each)
+    this.registry.register(view, block, view);
     this.bytesInUse += size;
     this.peakBytes = Math.max(this.peakBytes, this.bytesInUse);
     return view;
@@ -235,6 +238,7 @@ export class WasmHeap {
     const block = (view as HeapView)[BLOCK];
     if (block === undefined || !block.live) return false;
     this.release(block);
+    this.registry.unregister(view);
     // freed by its owner, so not garbage that a collection would find
     this.allocatedSinceCollect = Math.max(0, this.allocatedSinceCollect - 2 ** block.sizeClass);
     return true;

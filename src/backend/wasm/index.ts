@@ -5,7 +5,7 @@
  * kernels, which read heap storage through typed-array views without copying.
  */
 import type { DType, TypedArray } from '../../base/dtype.js';
-import { setAllocator } from '../../base/dtype.js';
+import { copyToJsHeap, setAllocator } from '../../base/dtype.js';
 import { ArgumentError, BackendError, check, fmt } from '../../base/errors.js';
 import { numel, type Shape } from '../../base/shape.js';
 import type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from '../backend.js';
@@ -132,11 +132,6 @@ function arenaAllocate(bytes: number): number {
   return at;
 }
 
-/** A typed array of `dtype` on the JS heap (storage the wasm heap declined). */
-function jsArray(dtype: DType, n: number): TypedArray {
-  return dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Uint8Array(n);
-}
-
 /** Heap placement for storage of at least MIN_ELEMENTS elements (installed while this backend is active). */
 function allocator(dtype: DType, n: number): TypedArray | null {
   if (n < MIN_ELEMENTS) return null;
@@ -189,11 +184,7 @@ function prepare(outN: number, operands: readonly (readonly [StridedView, number
     outPtr,
     ptrs,
     finish(): TypedArray {
-      let result = out;
-      if (result === null) {
-        result = jsArray(outDtype, outN);
-        result.set(h.view(outDtype, outPtr, outN) as Float32Array);
-      }
+      const result = out ?? copyToJsHeap(h.view(outDtype, outPtr, outN));
       arena.used = 0;
       return result;
     },
@@ -543,6 +534,8 @@ export const wasmBackend: Backend = {
   gather,
   scatterAdd,
   activate: () => setAllocator(allocator, (data) => heap !== null && heap.dispose(data)),
+  // half the limit in live blocks: a plain loop's garbage (nothing frees it, no finalizer runs) is filling the heap
+  memoryPressure: () => heap !== null && heap.bytesInUse > heap.limitBytes / 2,
   deactivate: () => setAllocator(null),
 };
 
