@@ -226,6 +226,11 @@ describe('settings are validated', () => {
     expect(() => configureWasm({ relaxedSimd: 'no' as never })).toThrow(/relaxedSimd must be a boolean/);
     expect(() => configureWasm(null as never)).toThrow(ArgumentError);
     expect(() => configureWasm([] as never)).toThrow(/options must be an object/);
+    // the kernels' build is chosen once: the other one afterwards is refused, the same one accepted
+    const loaded = wasmKernels();
+    expect(() => configureWasm({ relaxedSimd: loaded !== 'relaxed-simd', minElements: 512 })).toThrow(/relaxedSimd: (true|false) comes too late/);
+    configureWasm({ relaxedSimd: loaded === 'relaxed-simd' });
+    expect(wasmKernels()).toBe(loaded);
     expect(wasmMemoryStats().limitBytes).toBe(before);
   });
 });

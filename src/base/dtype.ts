@@ -95,6 +95,13 @@ export function allocate<D extends DType>(dtype: D, n: number): DTypeMap[D] {
 }
 
 /**
+ * Bytes per element of each dtype.
+ * @example
+ * DTYPE_BYTES.float64; // 8
+ */
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/**
  * A copy of `data` (any view, e.g. one on the wasm heap's shared memory) as the same kind of typed
  * array on the JS heap. NOTE: copied as bytes: V8 copies a shared-memory Float32Array into a plain one
  * element by element (~4× slower than this).

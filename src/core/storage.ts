@@ -3,7 +3,7 @@
  *
  * A `Storage` is the typed array behind one or more tensor views, with the version counter that
  * in-place ops bump (shared by all views, as in PyTorch). JavaScript cannot tell when a tensor
- * dies, so the engine owns lifetime with three deterministic rules and one safety net:
+ * dies, so the engine owns lifetime with four deterministic rules and one safety net:
  *
  * 1. `scope(fn)` frees the storage created while `fn` ran that its result does not reach and that
  *    nothing `keep`s (tf.tidy's idea). Backward, `optimizer.step` and the library functions (conv2d,

@@ -3,14 +3,13 @@
  * an 8-byte little-endian header length, a JSON header naming each tensor's dtype, shape and byte
  * range, then the raw little-endian data. Loading gives back exactly the same bits.
  */
-import { allocate, type DType, type TypedArray } from '../base/dtype.js';
+import { DTYPE_BYTES, allocate, type DType, type TypedArray } from '../base/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../base/errors.js';
 import { numel, showShape } from '../base/shape.js';
 import { Tensor } from '../core/tensor.js';
 
 const CODES: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
 const DTYPE_OF: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', BOOL: 'bool' };
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 /** JS typed arrays use the platform's byte order; safetensors is little-endian. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -144,7 +143,7 @@ function parseEntry(name: string, entry: unknown, dataLength: number): Entry {
     () => `[fromSafetensors] "${name}" has data_offsets ${fmt(range)}: expected [begin, end] with 0 <= begin <= end`);
   const [begin, end] = range as [number, number];
   check(end <= dataLength, ArgumentError, () => `[fromSafetensors] "${name}" has byte range [${begin}, ${end}), past the end of the ${dataLength} data bytes`);
-  const size = numel(shape) * BYTES[dtype];
+  const size = numel(shape) * DTYPE_BYTES[dtype];
   check(size === end - begin, ShapeError,
     () => `[fromSafetensors] "${name}" (${code} ${showShape(shape)}) needs ${size} bytes, but its byte range [${begin}, ${end}) holds ${end - begin}`);
   return { name, code: code as string, dtype, shape, begin, end };

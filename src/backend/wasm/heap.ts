@@ -19,7 +19,7 @@
  * heap can collect synchronously and keep tensors on the heap in such loops.
  */
 import { createRequire } from './node-require.js';
-import type { DType, TypedArray } from '../../base/dtype.js';
+import { DTYPE_BYTES, type DType, type TypedArray } from '../../base/dtype.js';
 
 const PAGE = 65536;
 /** The most a wasm32 memory can hold (65,536 pages). */
@@ -42,7 +42,6 @@ interface Block {
 const BLOCK = Symbol('nabla.block');
 type HeapView = TypedArray & { [BLOCK]?: Block };
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 /**
  * Allocates typed arrays inside a shared wasm memory.
@@ -99,7 +98,7 @@ export class WasmHeap {
    * heap.allocate('float32', 256);
    */
   allocate(dtype: DType, n: number, zeroed = true): TypedArray | null {
-    const bytes = Math.max(n * BYTES[dtype], 1);
+    const bytes = Math.max(n * DTYPE_BYTES[dtype], 1);
     const sizeClass = Math.max(MIN_CLASS, Math.ceil(Math.log2(bytes)));
     if (sizeClass > this.largestClass) this.largestClass = sizeClass;
     const size = 2 ** sizeClass;

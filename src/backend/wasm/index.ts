@@ -4,8 +4,7 @@
  * Everything else — other dtypes, unusual layouts, small tensors — runs the TypeScript reference
  * kernels, which read heap storage through typed-array views without copying.
  */
-import type { DType, TypedArray } from '../../base/dtype.js';
-import { copyToJsHeap, setAllocator } from '../../base/dtype.js';
+import { DTYPE_BYTES, copyToJsHeap, dtypeOfArray, setAllocator, type DType, type TypedArray } from '../../base/dtype.js';
 import { ArgumentError, BackendError, check, fmt } from '../../base/errors.js';
 import { numel, type Shape } from '../../base/shape.js';
 import type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from '../backend.js';
@@ -13,7 +12,7 @@ import { jsBackend } from '../js/index.js';
 import { windowCount } from '../js/conv.js';
 import { collapse, isContiguous } from '../js/layout.js';
 import { WasmHeap } from './heap.js';
-import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, checkRelaxedSimd, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
+import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
 
 export { wasmKernels } from './kernels.js';
 import { ThreadPool, type Task } from './threads.js';
@@ -72,8 +71,7 @@ export function configureWasm(options: WasmOptions): void {
   check(forceCollections !== false || heap === null || !heap.collectsSynchronously, ArgumentError,
     () => '[configureWasm] forceCollections cannot be turned off once on (the V8 flags it set are process-wide)');
   // everything is checked before anything changes; the kernels' build is chosen before forceCollections loads them
-  if (relaxedSimd !== undefined) checkRelaxedSimd(relaxedSimd);
-  if (relaxedSimd !== undefined) allowRelaxedSimd(relaxedSimd);
+  if (relaxedSimd !== undefined) allowRelaxedSimd(relaxedSimd); // throws, changing nothing, when too late
   if (forceCollections === true) {
     check(ensure().heap.forceCollections(), BackendError,
       () => '[configureWasm] forceCollections: this runtime cannot force garbage collections (needs Node\'s v8 and vm modules); memory stays bounded without it');
@@ -143,11 +141,7 @@ function address(data: TypedArray, offset: number): number {
   return data.buffer instanceof SharedArrayBuffer ? data.byteOffset + offset * data.BYTES_PER_ELEMENT : -1;
 }
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
-function dtypeOf(data: TypedArray): DType {
-  return data instanceof Uint8Array ? 'bool' : data instanceof Int32Array ? 'int32' : data instanceof Float64Array ? 'float64' : 'float32';
-}
 
 /** The operands' and the output's heap addresses for one kernel call. */
 interface Prepared {
@@ -169,17 +163,17 @@ function prepare(outN: number, operands: readonly (readonly [StridedView, number
   const h = ensure().heap;
   arena.used = 0; // calls never nest: whatever a failed call left is free
   const out = h.allocate(outDtype, outN, false);
-  let spill = out === null ? outN * BYTES[outDtype] + 64 : 0;
+  let spill = out === null ? outN * DTYPE_BYTES[outDtype] + 64 : 0;
   for (const [v, extent] of operands) if (address(v.data, v.offset) < 0) spill += Math.max(extent, 1) * v.data.BYTES_PER_ELEMENT + 64;
   if (spill > 0) reserveArena(spill);
   const ptrs = operands.map(([v, extent]) => {
     const ptr = address(v.data, v.offset);
     if (ptr >= 0) return ptr;
     const at = arenaAllocate(Math.max(extent, 1) * v.data.BYTES_PER_ELEMENT);
-    h.view(dtypeOf(v.data), at, extent).set(v.data.subarray(v.offset, v.offset + extent) as Float32Array);
+    h.view(dtypeOfArray(v.data), at, extent).set(v.data.subarray(v.offset, v.offset + extent) as Float32Array);
     return at;
   });
-  const outPtr = out !== null ? out.byteOffset : arenaAllocate(outN * BYTES[outDtype]);
+  const outPtr = out !== null ? out.byteOffset : arenaAllocate(outN * DTYPE_BYTES[outDtype]);
   return {
     outPtr,
     ptrs,

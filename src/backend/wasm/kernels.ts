@@ -128,19 +128,10 @@ export function wasmKernels(): 'relaxed-simd' | 'simd' {
  * allowRelaxedSimd(false);
  */
 export function allowRelaxedSimd(on: boolean): void {
-  checkRelaxedSimd(on);
-  relaxedChoice = on;
-}
-
-/**
- * Throws the error `allowRelaxedSimd(on)` would throw, changing nothing (for validating settings first).
- * @example
- * checkRelaxedSimd(false);
- */
-export function checkRelaxedSimd(on: boolean): void {
   if (compiled !== null && on !== (variant === 'relaxed-simd')) {
     throw new ArgumentError(`[configureWasm] relaxedSimd: ${on} comes too late: the wasm kernels (${variant}) have loaded already`);
   }
+  relaxedChoice = on;
 }
 
 /**
