@@ -324,10 +324,29 @@ describe('stateDict / loadStateDict', () => {
     const model = trained();
     const sd = model.stateDict();
     expect(Object.values(sd).every((t) => !t.requiresGrad)).toBe(true);
-    expect(values(sd['features.1.numBatchesTracked']!)).toEqual([1]);
-    expect(sd['features.1.numBatchesTracked']!.dtype).toBe('int32');
+    expect(values(sd['features.1.num_batches_tracked']!)).toEqual([1]);
+    expect(sd['features.1.num_batches_tracked']!.dtype).toBe('int32');
     noGrad(() => (model.classifier.at(4) as nn.Linear).bias!.fill_(7));
     expect(values(sd['classifier.4.bias']!)).toEqual([7, 7]);
+  });
+
+  it('keys are PyTorch\'s (camelCase fields become snake_case); a checkpoint with the old camelCase keys still loads', () => {
+    expect(nn.stateKey('runningMean')).toBe('running_mean');
+    expect(nn.stateKey('weightHhL1Reverse')).toBe('weight_hh_l1_reverse');
+    expect(nn.stateKey('inProjWeight')).toBe('in_proj_weight');
+    expect(nn.stateKey('linear1')).toBe('linear1');
+    expect(nn.stateKey('QKVProj')).toBe('qkv_proj');
+    const model = trained();
+    const sd = model.stateDict();
+    expect(Object.keys(sd).filter((k) => k.startsWith('features.1.'))).toEqual([
+      'features.1.weight', 'features.1.bias', 'features.1.running_mean', 'features.1.running_var', 'features.1.num_batches_tracked',
+    ]);
+    const legacy = Object.fromEntries(Object.entries(sd).map(([k, t]) => [k.replace('running_mean', 'runningMean').replace('running_var', 'runningVar')
+      .replace('num_batches_tracked', 'numBatchesTracked'), t]));
+    expect(Object.keys(legacy)).toContain('features.1.runningMean');
+    const fresh = new Features();
+    expect(fresh.loadStateDict(legacy)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    expect(values((fresh.features.at(1) as nn.BatchNorm2d).runningMean!)).toEqual(values(sd['features.1.running_mean']!));
   });
 
   it('round-trips bit-exactly into a fresh model (parameters and buffers), which then computes the same outputs', () => {

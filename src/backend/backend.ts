@@ -76,6 +76,17 @@ export interface Backend {
   fold(cols: StridedView, outputSize: readonly [number, number], window: Window2d, dtype: DType): TypedArray;
   /** For each window of `x` [N, C, H, W], the index h·W + w of its (first) max; padding counts as −∞. Result [N, C, oh·ow]. */
   maxPoolIndices(x: StridedView, window: Window2d): Int32Array;
+  /**
+   * One LSTM step after its matrix products: gates = gi + gh ([B, 4H], order i, f, g, o),
+   * c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'); the result [B, 2H] is h' | c'.
+   */
+  lstmCell(gi: StridedView, gh: StridedView, c: StridedView, dtype: DType): TypedArray;
+  /** Backward of lstmCell from g = dh' | dc' ([B, 2H]) and its output: [B, 5H] = d gates | d c. */
+  lstmCellBackward(gi: StridedView, gh: StridedView, c: StridedView, out: StridedView, g: StridedView, dtype: DType): TypedArray;
+  /** One GRU step after its matrix products (gh includes b_hh): r, z = σ(…), n = tanh(gi_n + r·gh_n), h' = (1 − z)·n + z·h; [B, H]. */
+  gruCell(gi: StridedView, gh: StridedView, h: StridedView, dtype: DType): TypedArray;
+  /** Backward of gruCell from g = dh' ([B, H]): [B, 7H] = d gi | d gh | d h. */
+  gruCellBackward(gi: StridedView, gh: StridedView, h: StridedView, g: StridedView, dtype: DType): TypedArray;
 }
 
 /** Geometry of a 2-d sliding window (kernel, dilation, padding and stride per spatial dim). */

@@ -79,7 +79,7 @@ export type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from
 /** The kernels every backend must have (checked when one is set or registered, not at its first use). */
 const REQUIRED: readonly (keyof Backend)[] = [
   'unary', 'binary', 'where', 'reduce', 'argReduce', 'assign', 'matmul', 'pad', 'gather', 'scatterAdd', 'indexSelect',
-  'indexAdd', 'cumsum', 'unfold', 'fold', 'maxPoolIndices',
+  'indexAdd', 'cumsum', 'unfold', 'fold', 'maxPoolIndices', 'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward',
 ];
 
 function checkBackend(b: unknown, op: string): asserts b is Backend {

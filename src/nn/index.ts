@@ -1,7 +1,7 @@
 /**
  * `nn`: modules, layers, initialisers and the functional forms (`nn.functional`, also `F`).
  */
-export { Module, Parameter, type LoadResult } from './module.js';
+export { Module, Parameter, stateKey, type LoadResult } from './module.js';
 export { Linear, Identity, Flatten, type LayerOptions } from './layers/linear.js';
 export { Conv1d, Conv2d, type Conv1dOptions, type Conv2dOptions } from './layers/conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pooling.js';
@@ -12,3 +12,7 @@ export { Sequential, ModuleList, ModuleDict } from './layers/container.js';
 export { summary, type ModelSummary, type SummaryRow } from './summary.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';
+export { RNN, LSTM, GRU, type RNNLayerOptions } from './layers/recurrent.js';
+export { RNNBase, type RNNOptions, type RNNMode } from './layers/rnn.js';
+export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions } from './layers/rnn-cell.js';
+export { PackedSequence, packPaddedSequence, padPackedSequence } from './layers/packed.js';

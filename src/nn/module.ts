@@ -23,11 +23,46 @@ export class Parameter extends Tensor {
   }
 }
 
+/**
+ * The state-dict key of a module field: camelCase becomes PyTorch's snake_case (`runningMean` →
+ * `running_mean`, `weightIhL0` → `weight_ih_l0`, `selfAttn` → `self_attn`); names without capitals
+ * (`fc1`, `weight`) are unchanged. Parameter, buffer and submodule names all follow it, so a model's
+ * keys are PyTorch's wherever its fields are PyTorch's attribute names camelCased.
+ * @example
+ * stateKey('numBatchesTracked'); // 'num_batches_tracked'
+ */
+export function stateKey(field: string): string {
+  return field
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** A dotted key with every segment in PyTorch's spelling (for checkpoints saved with camelCase keys). */
+function pytorchKey(key: string): string {
+  return key.split('.').map(stateKey).join('.');
+}
+
 /** True for `{ tensors, metadata }` (what `fromSafetensors` returns) rather than a state dict. */
 function isSafetensorsContent(state: object): boolean {
   const { tensors, metadata } = state as Record<string, unknown>;
   return Object.keys(state).length === 2 && typeof tensors === 'object' && tensors !== null && !(tensors instanceof Tensor)
     && typeof metadata === 'object' && metadata !== null && !(metadata instanceof Tensor);
+}
+
+/**
+ * The state with camelCase keys (checkpoints nabla wrote before its keys were PyTorch's, e.g.
+ * `bn.runningMean`) renamed to PyTorch's spelling; keys already in it are kept as they are.
+ */
+function withPytorchKeys(state: Record<string, Tensor>): Record<string, Tensor> {
+  const keys = Object.keys(state);
+  if (keys.every((k) => pytorchKey(k) === k)) return state;
+  const out: Record<string, Tensor> = {};
+  for (const k of keys) {
+    const renamed = pytorchKey(k);
+    out[k in state && renamed !== k && !(renamed in state) ? renamed : k] = state[k]!;
+  }
+  return out;
 }
 
 /** What `loadStateDict` found missing or unexpected (with `strict: false`). */
@@ -55,9 +90,12 @@ export abstract class Module {
   /** The module's computation (a subclass without one throws `[Module] <Class> has no forward method` when called). */
   abstract forward(...args: any[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-  /** Fields holding modules, parameters or buffers (keys starting with `_` are internal and skipped). */
+  /**
+   * Fields holding modules, parameters or buffers, under their state-dict names (`stateKey`: PyTorch's
+   * snake_case); keys starting with `_` are internal and skipped.
+   */
   protected ownEntries(): [string, unknown][] {
-    return Object.entries(this).filter(([key]) => !key.startsWith('_') && key !== 'training');
+    return Object.entries(this).filter(([key]) => !key.startsWith('_') && key !== 'training').map(([key, v]) => [stateKey(key), v]);
   }
 
   /** Registers (or replaces) a buffer: state saved in `stateDict` that is not trained, e.g. running statistics. */
@@ -120,10 +158,7 @@ export abstract class Module {
   namedBuffers(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [prefix, m] of this.namedModules()) {
-      for (const name of m._bufferNames) {
-        const t = (m as unknown as Record<string, Tensor | null>)[name];
-        if (t instanceof Tensor) out.push([prefix === '' ? name : `${prefix}.${name}`, t]);
-      }
+      for (const [name, t] of m.namedBuffersOwn()) out.push([prefix === '' ? name : `${prefix}.${name}`, t]);
     }
     return out;
   }
@@ -190,7 +225,7 @@ export abstract class Module {
 
   private namedBuffersOwn(): [string, Tensor][] {
     return [...this._bufferNames]
-      .map((name) => [name, (this as unknown as Record<string, Tensor | null>)[name]] as [string, Tensor | null])
+      .map((name) => [stateKey(name), (this as unknown as Record<string, Tensor | null>)[name]] as [string, Tensor | null])
       .filter((e): e is [string, Tensor] => e[1] instanceof Tensor);
   }
 
@@ -203,6 +238,7 @@ export abstract class Module {
     check(typeof state === 'object' && state !== null, ArgumentError, () => `[loadStateDict] state must be an object of tensors, got ${fmt(state)}`);
     check(!isSafetensorsContent(state), ArgumentError,
       () => '[loadStateDict] got { tensors, metadata } (what fromSafetensors returns); pass its .tensors: model.loadStateDict(fromSafetensors(bytes).tensors)');
+    state = withPytorchKeys(state);
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !(k in state));
     const unexpectedKeys = Object.keys(state).filter((k) => !(k in own));

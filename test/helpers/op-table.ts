@@ -19,6 +19,7 @@ import {
   type DimSpec, type ReduceAttrs, type Values,
 } from './spec-gen.js';
 import { row, specSuite, type Case, type OpRow } from './spec.js';
+import { cellRows } from './rnn-rows.js';
 
 // ── row builders ────────────────────────────────────────────────────────────────────────────
 
@@ -487,7 +488,7 @@ const shapeRows: OpRow[] = [
 
 /** Registers the whole op spec table and the pinned hand-computed cases (run once per backend). */
 export function defineOpTable(): void {
-  specSuite([...unaryRows, ...binaryRows, ...comparisonRows, ...selectionRows, ...reductionTableRows, ...linalgRows, ...shapeRows]);
+  specSuite([...unaryRows, ...binaryRows, ...comparisonRows, ...selectionRows, ...reductionTableRows, ...linalgRows, ...shapeRows, ...cellRows]);
   pinnedSemantics();
 }
 

@@ -8,6 +8,7 @@ import { fold, maxPoolIndices, unfold } from './conv.js';
 import { matmul } from './matmul.js';
 import { assign, cumsum, gather, indexAdd, indexSelect, pad, scatterAdd } from './movement.js';
 import { argReduce, reduce } from './reduce.js';
+import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './rnn.js';
 
 /**
  * The reference backend.
@@ -32,4 +33,8 @@ export const jsBackend: Backend = {
   unfold,
   fold,
   maxPoolIndices,
+  lstmCell,
+  lstmCellBackward,
+  gruCell,
+  gruCellBackward,
 };

@@ -509,6 +509,54 @@ function scatterAdd(base: StridedView, axis: number, index: StridedView, src: St
   return p.finish();
 }
 
+/** True when every view is float32 with unit column stride and a non-negative row stride (what the cell kernels read). */
+function rowsOf(views: readonly StridedView[]): boolean {
+  return views.every((v) => f32(v) && (v.strides[1] === 1 || v.shape[1] === 1) && v.strides[0]! >= 0);
+}
+
+/** The operands of a cell kernel: each view with the elements it spans. */
+const spans = (views: readonly StridedView[]): [StridedView, number][] => views.map((v) => [v, extentOf(v.shape, v.strides)]);
+
+function lstmCell(gi: StridedView, gh: StridedView, c: StridedView, dtype: DType): TypedArray {
+  const [batch, h] = c.shape as [number, number];
+  const views = [gi, gh, c];
+  const p = dtype === 'float32' && batch * h >= MIN_ELEMENTS / 4 && rowsOf(views) ? prepare(batch * 2 * h, spans(views)) : null;
+  if (p === null) return jsBackend.lstmCell(gi, gh, c, dtype);
+  const [pi, ph, pc] = p.ptrs as [number, number, number];
+  ensure().k.lstmCell(pi, gi.strides[0]!, ph, gh.strides[0]!, pc, c.strides[0]!, p.outPtr, batch, h);
+  return p.finish();
+}
+
+function lstmCellBackward(gi: StridedView, gh: StridedView, c: StridedView, out: StridedView, g: StridedView, dtype: DType): TypedArray {
+  const [batch, h] = c.shape as [number, number];
+  const views = [gi, gh, c, out, g];
+  const p = dtype === 'float32' && batch * h >= MIN_ELEMENTS / 4 && rowsOf(views) ? prepare(batch * 5 * h, spans(views)) : null;
+  if (p === null) return jsBackend.lstmCellBackward(gi, gh, c, out, g, dtype);
+  const [pi, ph, pc, po, pg] = p.ptrs as [number, number, number, number, number];
+  ensure().k.lstmCellBackward(pi, gi.strides[0]!, ph, gh.strides[0]!, pc, c.strides[0]!, po, out.strides[0]!, pg, g.strides[0]!, p.outPtr, batch, h);
+  return p.finish();
+}
+
+function gruCell(gi: StridedView, gh: StridedView, hPrev: StridedView, dtype: DType): TypedArray {
+  const [batch, h] = hPrev.shape as [number, number];
+  const views = [gi, gh, hPrev];
+  const p = dtype === 'float32' && batch * h >= MIN_ELEMENTS / 4 && rowsOf(views) ? prepare(batch * h, spans(views)) : null;
+  if (p === null) return jsBackend.gruCell(gi, gh, hPrev, dtype);
+  const [pi, ph, pp] = p.ptrs as [number, number, number];
+  ensure().k.gruCell(pi, gi.strides[0]!, ph, gh.strides[0]!, pp, hPrev.strides[0]!, p.outPtr, batch, h);
+  return p.finish();
+}
+
+function gruCellBackward(gi: StridedView, gh: StridedView, hPrev: StridedView, g: StridedView, dtype: DType): TypedArray {
+  const [batch, h] = hPrev.shape as [number, number];
+  const views = [gi, gh, hPrev, g];
+  const p = dtype === 'float32' && batch * h >= MIN_ELEMENTS / 4 && rowsOf(views) ? prepare(batch * 7 * h, spans(views)) : null;
+  if (p === null) return jsBackend.gruCellBackward(gi, gh, hPrev, g, dtype);
+  const [pi, ph, pp, pg] = p.ptrs as [number, number, number, number];
+  ensure().k.gruCellBackward(pi, gi.strides[0]!, ph, gh.strides[0]!, pp, hPrev.strides[0]!, pg, g.strides[0]!, p.outPtr, batch, h);
+  return p.finish();
+}
+
 /**
  * The wasm SIMD backend (`setBackend('wasm')`).
  * @example
@@ -527,6 +575,10 @@ export const wasmBackend: Backend = {
   maxPoolIndices,
   gather,
   scatterAdd,
+  lstmCell,
+  lstmCellBackward,
+  gruCell,
+  gruCellBackward,
   activate: () => setAllocator(allocator, (data) => heap !== null && heap.dispose(data)),
   // half the limit in live blocks: a plain loop's garbage (nothing frees it, no finalizer runs) is filling the heap
   memoryPressure: () => heap !== null && heap.bytesInUse > heap.limitBytes / 2,

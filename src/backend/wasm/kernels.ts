@@ -23,6 +23,10 @@ export interface WasmKernels {
   compareNd(op: number, a: number, b: number, out: number, layout: number, nd: number, work: number): void;
   whereNd(cond: number, a: number, b: number, out: number, layout: number, nd: number, work: number): void;
   reduceNd(op: number, x: number, out: number, layout: number, kd: number, rd: number, work: number): void;
+  lstmCell(gi: number, gis: number, gh: number, ghs: number, c: number, cs: number, out: number, batch: number, h: number): void;
+  lstmCellBackward(gi: number, gis: number, gh: number, ghs: number, c: number, cs: number, hc: number, hcs: number, g: number, gs: number, out: number, batch: number, h: number): void;
+  gruCell(gi: number, gis: number, gh: number, ghs: number, h: number, hs: number, out: number, batch: number, hidden: number): void;
+  gruCellBackward(gi: number, gis: number, gh: number, ghs: number, h: number, hs: number, g: number, gs: number, out: number, batch: number, hidden: number): void;
 }
 
 /**

@@ -8,3 +8,4 @@ export * from './loss.js';
 export * from './misc.js';
 export { unfold, fold, type WindowOptions } from '../../ops/window.js';
 export { pad } from '../../ops/copy.js';
+export { lstmCell, gruCell } from '../../ops/rnn.js';

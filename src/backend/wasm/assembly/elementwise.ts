@@ -115,7 +115,7 @@ const ZERO_BELOW: f32 = -104.0; // below ln(2^-150) ≈ -103.97: e^x rounds to 0
 }
 
 /** σ(x) = 1 / (1 + e^-x) for 4 lanes; where σ(x) ≈ e^x is subnormal, correctly rounded as exp4. */
-@inline function sigmoid4(x: v128): v128 {
+@inline export function sigmoid4(x: v128): v128 {
   if (anySubnormalExp(x)) return exactSigmoid4(x);
   // e^-x overflows to ∞ (σ = 0) only below -88.7, where σ is 0 anyway here (x < -104); above 87.3 it
   // flushes to 0 (σ = 1, the correctly rounded value)

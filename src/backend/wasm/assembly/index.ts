@@ -4,3 +4,4 @@ export { sgemm, sgemmBatch, gemmScratchBytes } from './gemm';
 export { unfold, fold, maxPoolIndices, gatherRows, scatterAddRows } from './window';
 export { binary2d, unary2d } from './elementwise';
 export { binaryNd, unaryNd, compareNd, whereNd, reduceNd } from './strided';
+export { lstmCell, lstmCellBackward, gruCell, gruCellBackward } from './rnn';
