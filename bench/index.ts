@@ -14,6 +14,7 @@ import { w3Cases } from './w3-mlp.js';
 import { W4_TFJS_CPU_STEPS, w4Cases } from './w4-cnn.js';
 import { W5_TFJS_CPU_STEPS, w5Cases } from './w5-transformer.js';
 import { nablaCase, plainCase } from './w6-scalar.js';
+import { W7_TFJS_CPU_STEPS, w7Cases } from './w7-lstm.js';
 
 /** Training workloads: 3 rounds; 10 warm-up steps, then 50 timed steps split over the rounds. */
 const TRAIN = { rounds: 3, warmup: 10, timed: 50 };
@@ -78,7 +79,13 @@ async function w6(): Promise<BenchRow[]> {
   });
 }
 
-const workloads: Record<string, () => Promise<BenchRow[]>> = { w1, w2, w3, w4, w5, w6 };
+async function w7(): Promise<BenchRow[]> {
+  await initTfjs();
+  console.log(`W7: tfjs-cpu runs ${W7_TFJS_CPU_STEPS.warmup} warm-up + ${W7_TFJS_CPU_STEPS.timed} timed steps, the others ${TRAIN.warmup} + ${TRAIN.timed}`);
+  return trainRows('W7 LSTM step', await trainRounds('W7', w7Cases(), TRAIN));
+}
+
+const workloads: Record<string, () => Promise<BenchRow[]>> = { w1, w2, w3, w4, w5, w6, w7 };
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
 const unknown = wanted.filter((w) => !(w in workloads));
 if (unknown.length > 0) throw new Error(`unknown workload(s) ${unknown.join(', ')}; choose from ${Object.keys(workloads).join(', ')}`);
