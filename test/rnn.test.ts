@@ -235,7 +235,7 @@ describe('layer behaviour and errors', () => {
     expectError(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as never }), ArgumentError, '[RNN] nonlinearity must be \'tanh\' or \'relu\', got "sigmoid"');
     const lstm = new nn.LSTM(3, 4);
     expectError(() => lstm.forward(randn([5, 2, 6])), ShapeError, '[LSTM] input.size(-1) must be equal to inputSize: expected 3, got 6 (input shape [5,2,6])');
-    expectError(() => lstm.forward(randn([5, 3])), ShapeError, /input.size\(-1\) must be equal to inputSize/);
+    expectError(() => lstm.forward(randn([5, 4])), ShapeError, /input.size\(-1\) must be equal to inputSize/);
     expectError(() => lstm.forward(randn([2, 5, 2, 3])), ShapeError, /\[LSTM\] expected a 3-d input/);
     expectError(() => lstm.forward(randn([5, 2, 3]), [randn([1, 3, 4]), randn([1, 2, 4])]), ShapeError,
       '[LSTM] expected h0 of shape [1,2,4] ([numLayers·numDirections, B, hiddenSize]), got [1,3,4]');
