@@ -6,7 +6,7 @@ import { allocate, dtypeOfArray } from '../../base/dtype.js';
 import { contiguousStrides } from '../../base/shape.js';
 import type { StridedView } from '../backend.js';
 import { unary } from './elementwise.js';
-import { isContiguous, offsetsOf } from './layout.js';
+import { collapse, isContiguous, offsetsOf } from './layout.js';
 
 /**
  * Writes `src` (broadcast to `dst.shape`) into the view `dst`, converting to `dst`'s dtype.
@@ -21,11 +21,42 @@ export function assign(dst: StridedView, src: StridedView): void {
     dst.data.set(src.data.subarray(src.offset, src.offset + n) as never, dst.offset);
     return;
   }
+  if (converted === null && dtypeOfArray(src.data) === dtype && copyRows(dst, src)) return;
   const values = converted ?? src.data;
   const srcOffsets = converted ? null : offsetsOf(src);
   const dstOffsets = offsetsOf(dst);
   const out = dst.data;
   for (let i = 0; i < dstOffsets.length; i++) out[dstOffsets[i]!] = values[srcOffsets ? srcOffsets[i]! : i]!;
+}
+
+/**
+ * The copy of `assign` as whole rows (`set` of subarrays) when both views walk their innermost
+ * merged dim contiguously and rows are long enough to pay; false when the layout does not allow it.
+ */
+function copyRows(dst: StridedView, src: StridedView): boolean {
+  const c = collapse(dst.shape, [dst.strides, src.strides]);
+  const nd = c.shape.length;
+  if (nd === 0) return false;
+  const [ds, ss] = c.strides as [number[], number[]];
+  const len = c.shape[nd - 1]!;
+  if (ds[nd - 1] !== 1 || ss[nd - 1] !== 1 || len < 8) return false;
+  const rows = c.shape.slice(0, -1).reduce((p, s) => p * s, 1);
+  const idx = new Array<number>(nd - 1).fill(0);
+  let dOff = dst.offset;
+  let sOff = src.offset;
+  for (let r = 0; r < rows; r++) {
+    dst.data.set(src.data.subarray(sOff, sOff + len) as never, dOff);
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      dOff += ds[d]!;
+      sOff += ss[d]!;
+      if (idx[d]! < c.shape[d]!) break;
+      dOff -= ds[d]! * c.shape[d]!;
+      sOff -= ss[d]! * c.shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return true;
 }
 
 /**

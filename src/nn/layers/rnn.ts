@@ -14,9 +14,8 @@ import { showShape } from '../../base/shape.js';
 import { tensor, zeros } from '../../core/creation.js';
 import { Tensor } from '../../core/tensor.js';
 import { cat, stack } from '../../ops/copy.js';
-import { where } from '../../ops/elementwise.js';
 import { indexSelect } from '../../ops/indexing.js';
-import { gruCell, lstmCell } from '../../ops/rnn.js';
+import { rnnSequence, type CellKind } from '../../ops/rnn-sequence.js';
 import { dropout } from '../functional/misc.js';
 import { uniform_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
@@ -49,14 +48,15 @@ interface State {
   c: Tensor | null;
 }
 
-/** What a layer needs to run a batch of variable-length sequences. */
+/** What a layer needs to run a batch of variable-length sequences (sorted by decreasing length). */
 interface Lengths {
-  lengths: readonly number[];
-  /** Per step t, a [B, 1] mask "t < length" (null where every sequence is still running). */
-  masks: (Tensor | null)[];
-  /** Row index that reverses each sequence within its length ([T·B], an involution). */
-  reverse: Tensor;
+  /** Sequences still running at each step (a prefix of the sorted batch). */
+  batchSizes: number[];
+  /** [T, B, 1]: 1 before a sequence's end, 0 after (zeroes the padded outputs). */
+  mask: Tensor;
 }
+
+const KIND: Record<RNNMode, CellKind> = { RNN_TANH: 'tanh', RNN_RELU: 'relu', LSTM: 'lstm', GRU: 'gru' };
 
 /**
  * The shared machinery of RNN, LSTM and GRU; use those classes.
@@ -146,9 +146,16 @@ export abstract class RNNBase extends Module {
     check(features === this.inputSize, ShapeError, () => `[${name}] input.size(-1) must be equal to inputSize: expected ${this.inputSize}, got ${features} (input shape ${showShape(x.shape)})`);
     const dtype = this.weightOf('weightIh', 0, 0).dtype;
     check(x.dtype === dtype, DTypeError, () => `[${name}] input must be ${dtype} (the parameters' dtype), got ${x.dtype}`);
-    const h = this.initialState(h0, 'h0', batch, batched, dtype);
-    const c = this.mode === 'LSTM' ? this.initialState(c0, 'c0', batch, batched, dtype) : null;
-    const lengths = packed !== null ? lengthMasks(packed.lengths, steps, batch) : null;
+    let h = this.initialState(h0, 'h0', batch, batched, dtype);
+    let c = this.mode === 'LSTM' ? this.initialState(c0, 'c0', batch, batched, dtype) : null;
+    // variable lengths: sequences sorted by decreasing length (each step then updates a prefix of the batch)
+    const sorting = packed !== null ? sortByLength(packed.lengths) : null;
+    if (sorting?.order) {
+      x = indexSelect(x, 1, sorting.order);
+      h = indexSelect(h, 1, sorting.order);
+      c = c === null ? null : indexSelect(c, 1, sorting.order);
+    }
+    const lengths = sorting !== null ? lengthInfo(sorting.sorted, steps, dtype) : null;
     const finalH: Tensor[] = [];
     const finalC: Tensor[] = [];
     let layerInput = x;
@@ -168,6 +175,11 @@ export abstract class RNNBase extends Module {
     let output = layerInput;
     let hN = stack(finalH, 0);
     let cN = finalC.length > 0 ? stack(finalC, 0) : null;
+    if (sorting?.inverse) {
+      output = indexSelect(output, 1, sorting.inverse);
+      hN = indexSelect(hN, 1, sorting.inverse);
+      cN = cN === null ? null : indexSelect(cN, 1, sorting.inverse);
+    }
     if (!batched) {
       output = output.squeeze(1);
       hN = hN.squeeze(1);
@@ -193,55 +205,24 @@ export abstract class RNNBase extends Module {
     return batched ? given : given.unsqueeze(1);
   }
 
-  /** One layer in one direction over the whole sequence: its outputs [T, B, H] and final state. */
+  /** One layer in one direction over the whole sequence (one op, see ops/rnn-sequence.ts): its outputs [T, B, H] and final state. */
   private runDirection(x: Tensor, layer: number, dir: number, start: State, lengths: Lengths | null): [Tensor, State] {
     const [steps, batch] = x.shape as [number, number];
+    const h = this.hiddenSize;
     const wIh = this.weightOf('weightIh', layer, dir);
-    const wHhT = this.weightOf('weightHh', layer, dir).t();
     const bIh = this.bias ? this.weightOf('biasIh', layer, dir) : null;
     const bHh = this.bias ? this.weightOf('biasHh', layer, dir) : null;
     // the input projection of every step in one product; b_hh joins it except for GRU (b_hn sits inside r·(…))
     let gi = x.reshape(steps * batch, x.shape[2]!).matmul(wIh.t());
     if (bIh !== null) gi = gi.add(this.mode === 'GRU' ? bIh : bIh.add(bHh!));
-    const reverse = dir === 1;
-    if (reverse && lengths !== null) gi = indexSelect(gi, 0, lengths.reverse);
-    const projected = gi.reshape(steps, batch, gi.shape[1]!);
-    const outs: Tensor[] = new Array<Tensor>(steps);
-    let state = start;
-    for (let s = 0; s < steps; s++) {
-      // without lengths the reverse direction walks the steps backwards; with them, gi is already reversed per sequence
-      const t = reverse && lengths === null ? steps - 1 - s : s;
-      let gh = state.h.matmul(wHhT);
-      if (this.mode === 'GRU' && bHh !== null) gh = gh.add(bHh);
-      const next = this.step(projected.select(0, t), gh, state);
-      const mask = lengths?.masks[t] ?? null;
-      if (mask === null) {
-        outs[t] = next.h;
-        state = next;
-      } else {
-        outs[t] = next.h.mul(mask);
-        state = { h: where(mask, next.h, state.h), c: next.c === null ? null : where(mask, next.c, state.c!) };
-      }
-    }
-    let out = stack(outs, 0);
-    if (reverse && lengths !== null) out = indexSelect(out.reshape(steps * batch, this.hiddenSize), 0, lengths.reverse).reshape(steps, batch, this.hiddenSize);
-    return [out, state];
-  }
-
-  /** One step of the recurrence from the two projections. */
-  private step(gi: Tensor, gh: Tensor, state: State): State {
-    switch (this.mode) {
-      case 'LSTM': {
-        const [h, c] = lstmCell(gi, gh, state.c!);
-        return { h, c };
-      }
-      case 'GRU':
-        return { h: gruCell(gi, gh, state.h), c: null };
-      case 'RNN_TANH':
-        return { h: gi.add(gh).tanh(), c: null };
-      case 'RNN_RELU':
-        return { h: gi.add(gh).relu(), c: null };
-    }
+    const lstm = this.mode === 'LSTM';
+    const y = rnnSequence(KIND[this.mode], gi.reshape(steps, batch, gi.shape[1]!), this.weightOf('weightHh', layer, dir),
+      lstm ? cat([start.h, start.c!], 1) : start.h, this.mode === 'GRU' ? bHh : null, { reverse: dir === 1, batchSizes: lengths?.batchSizes ?? null });
+    // the last step processed holds every sequence's final state (finished rows hold theirs)
+    const last = y.select(0, dir === 1 ? 0 : steps - 1);
+    let out = lstm ? y.narrow(2, 0, h) : y;
+    if (lengths !== null) out = out.mul(lengths.mask);
+    return [out, lstm ? { h: last.narrow(1, 0, h), c: last.narrow(1, h, h) } : { h: last, c: null }];
   }
 
   override extraRepr(): string {
@@ -256,17 +237,18 @@ export abstract class RNNBase extends Module {
   }
 }
 
-/** The masks and the per-sequence reversal of a batch with lengths (time-major, T steps, B sequences). */
-function lengthMasks(lengths: readonly number[], steps: number, batch: number): Lengths {
-  const masks = Array.from({ length: steps }, (_, t) => (lengths.every((n) => t < n)
-    ? null
-    : tensor(lengths.map((n) => [t < n]), { dtype: 'bool' })));
-  const index = new Int32Array(steps * batch);
-  for (let t = 0; t < steps; t++) {
-    for (let b = 0; b < batch; b++) {
-      const n = lengths[b]!;
-      index[t * batch + b] = (t < n ? n - 1 - t : t) * batch + b;
-    }
-  }
-  return { lengths, masks, reverse: tensor(index, { dtype: 'int32' }) };
+/** The step counts and output mask of a batch with lengths sorted in decreasing order (T steps). */
+function lengthInfo(sorted: readonly number[], steps: number, dtype: DType): Lengths {
+  const batchSizes = Array.from({ length: steps }, (_, t) => sorted.filter((n) => n > t).length);
+  const mask = tensor(Array.from({ length: steps }, (_, t) => sorted.map((n) => [t < n ? 1 : 0])), { dtype });
+  return { batchSizes, mask };
+}
+
+/** The lengths in decreasing order, with the permutation that sorts the batch and its inverse (null when sorted already). */
+function sortByLength(lengths: readonly number[]): { sorted: number[]; order: Tensor | null; inverse: Tensor | null } {
+  const idx = lengths.map((_, i) => i).sort((a, b) => lengths[b]! - lengths[a]! || a - b);
+  if (idx.every((v, i) => v === i)) return { sorted: [...lengths], order: null, inverse: null };
+  const inverse = new Array<number>(idx.length);
+  idx.forEach((v, i) => (inverse[v] = i));
+  return { sorted: idx.map((i) => lengths[i]!), order: tensor(idx, { dtype: 'int32' }), inverse: tensor(inverse, { dtype: 'int32' }) };
 }

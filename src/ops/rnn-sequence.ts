@@ -1,0 +1,192 @@
+/**
+ * A whole recurrent layer direction as one op: the time loop of an RNN, LSTM or GRU over the input
+ * projections of every step. Forward runs per step one matrix product (h·W_hhᵀ) and one fused cell
+ * kernel; backward runs the loop in reverse with one fused cell-backward kernel and one product per
+ * step for the hidden state's gradient, and the weight gradient of all steps as one product at the
+ * end (dW_hh = Σ_t dgates_tᵀ·h_{t−1}). Recording the loop as one graph node, rather than a node
+ * per step, is what keeps backward from padding a full-size gradient for every step's slice.
+ *
+ * Variable lengths: with `batchSizes` (sequences sorted by decreasing length), step t updates only
+ * the first batchSizes[t] rows; the others hold their state (in the reverse direction they hold the
+ * initial state until their own last step, so each sequence starts from its end).
+ *
+ * With createGraph (gradients of gradients) the vjp differentiates the per-step composition
+ * (`rnnSequenceComposed`, also the tests' reference) instead, so higher orders work.
+ */
+import { apply, type OpDef } from '../core/autograd.js';
+import { autograd } from '../core/functional.js';
+import { isGradEnabled, noGrad } from '../core/grad-mode.js';
+import { keep, scope } from '../core/storage.js';
+import type { Tensor } from '../core/tensor.js';
+import { cat, stack } from './copy.js';
+import { gruCell, lstmCell } from './rnn.js';
+import { backend } from '../backend/index.js';
+import { fresh } from './util.js';
+
+/** The recurrence: tanh or relu RNN, LSTM (state h | c), GRU. */
+export type CellKind = 'tanh' | 'relu' | 'lstm' | 'gru';
+
+/** Attributes of a sequence op. */
+export interface SequenceAttrs {
+  readonly kind: CellKind;
+  readonly reverse: boolean;
+  /** Rows updated at each step (a prefix of the batch), or null for all. */
+  readonly batchSizes: readonly number[] | null;
+  /** The recurrent projections of each step (forward keeps them for the cell kernels' backward). */
+  workspace?: Tensor[];
+}
+
+/** The steps in processing order. */
+const order = (steps: number, reverse: boolean): number[] => Array.from({ length: steps }, (_, s) => (reverse ? steps - 1 - s : s));
+
+/**
+ * The loop composed of differentiable ops: inputs [gi [T, B, G·H], wHh [G·H, H], h0 [B, S], bHh?]
+ * (h0 is h | c for the LSTM); returns Y [T, B, S], the state after every step.
+ * @example
+ * rnnSequenceComposed([gi, wHh, h0], { kind: 'gru', reverse: false, batchSizes: null });
+ */
+export function rnnSequenceComposed(inputs: readonly Tensor[], attrs: SequenceAttrs): Tensor {
+  const [gi, wHh, h0, bHh] = inputs as [Tensor, Tensor, Tensor, Tensor | undefined];
+  const [steps, batch] = gi.shape as [number, number];
+  const h = wHh.shape[1]!;
+  const wT = wHh.t();
+  const states = new Array<Tensor>(steps);
+  let state = h0;
+  for (const t of order(steps, attrs.reverse)) {
+    const n = attrs.batchSizes?.[t] ?? batch;
+    const prev = n === batch ? state : state.narrow(0, 0, n);
+    const hPrev = attrs.kind === 'lstm' ? prev.narrow(1, 0, h) : prev;
+    let gh = hPrev.matmul(wT);
+    if (bHh !== undefined) gh = gh.add(bHh);
+    const git = gi.select(0, t).narrow(0, 0, n);
+    let next: Tensor;
+    if (attrs.kind === 'lstm') next = cat(lstmCell(git, gh, prev.narrow(1, h, h)), 1);
+    else if (attrs.kind === 'gru') next = gruCell(git, gh, prev);
+    else next = attrs.kind === 'tanh' ? git.add(gh).tanh() : git.add(gh).relu();
+    state = n === batch ? next : cat([next, state.narrow(0, n, batch - n)], 0);
+    states[t] = state;
+  }
+  return stack(states, 0);
+}
+
+/** Forward of the fused op: the same loop without recording, keeping each step's recurrent projection. */
+function forwardLoop(inputs: readonly Tensor[], attrs: SequenceAttrs): Tensor {
+  const [gi, wHh, h0, bHh] = inputs as [Tensor, Tensor, Tensor, Tensor | undefined];
+  const [steps, batch] = gi.shape as [number, number];
+  const h = wHh.shape[1]!;
+  const wT = wHh.t();
+  const workspace: Tensor[] = new Array<Tensor>(steps);
+  // the recurrent projections are kept for backward only when the op is recorded (else the scope frees them)
+  const recorded = isGradEnabled() && inputs.some((x) => x.requiresGrad);
+  const states = new Array<Tensor>(steps);
+  const y = scope(() => noGrad(() => {
+    let state = h0;
+    for (const t of order(steps, attrs.reverse)) {
+      const n = attrs.batchSizes?.[t] ?? batch;
+      const prev = n === batch ? state : state.narrow(0, 0, n);
+      let gh = (attrs.kind === 'lstm' ? prev.narrow(1, 0, h) : prev).matmul(wT);
+      if (bHh !== undefined) gh = gh.add(bHh);
+      const git = gi.select(0, t).narrow(0, 0, n);
+      let next: Tensor;
+      if (attrs.kind === 'lstm') next = fresh(backend().lstmCell(git, gh, prev.narrow(1, h, h), gi.dtype), [n, 2 * h], gi.dtype);
+      else if (attrs.kind === 'gru') next = gruCell(git, gh, prev);
+      else next = attrs.kind === 'tanh' ? git.add(gh).tanh() : git.add(gh).relu();
+      if (recorded) workspace[t] = keep(gh);
+      state = n === batch ? next : cat([next, state.narrow(0, n, batch - n)], 0);
+      states[t] = state;
+    }
+    return stack(states, 0);
+  }));
+  if (recorded) attrs.workspace = workspace;
+  return y;
+}
+
+/** Backward of the fused op (no graph recorded): the gradients of gi, wHh, h0 and bHh. */
+function backwardLoop(g: Tensor, inputs: readonly Tensor[], y: Tensor, attrs: SequenceAttrs): Tensor[] {
+  const [gi, wHh, h0, bHh] = inputs as [Tensor, Tensor, Tensor, Tensor | undefined];
+  const [steps, batch, gates] = gi.shape as [number, number, number];
+  const h = wHh.shape[1]!;
+  const size = h0.shape[1]!;
+  const dtype = gi.dtype;
+  const dGi = new Array<Tensor>(steps);
+  const dGh = new Array<Tensor>(steps);
+  const prevStates = new Array<Tensor>(steps);
+  const procOrder = order(steps, attrs.reverse);
+  procOrder.forEach((t, s) => (prevStates[t] = s === 0 ? h0 : y.select(0, procOrder[s - 1]!)));
+  let carry = g.select(0, procOrder[steps - 1]!).mul(0);
+  for (let s = steps - 1; s >= 0; s--) {
+    const t = procOrder[s]!;
+    const n = attrs.batchSizes?.[t] ?? batch;
+    const dState = g.select(0, t).add(carry); // d state_t, all rows
+    const prev = prevStates[t]!.narrow(0, 0, n);
+    const git = gi.select(0, t).narrow(0, 0, n);
+    const gh = attrs.workspace![t]!;
+    const dActive = dState.narrow(0, 0, n);
+    let dgi: Tensor;
+    let dgh: Tensor;
+    let dPrev: Tensor; // d state_{t−1} of the active rows
+    if (attrs.kind === 'lstm') {
+      const out = y.select(0, t).narrow(0, 0, n);
+      const all = fresh(backend().lstmCellBackward(git, gh, prev.narrow(1, h, h), out, dActive, dtype), [n, 5 * h], dtype);
+      dgi = dgh = all.narrow(1, 0, gates);
+      dPrev = cat([dgh.matmul(wHh), all.narrow(1, gates, h)], 1);
+    } else if (attrs.kind === 'gru') {
+      const all = fresh(backend().gruCellBackward(git, gh, prev, dActive, dtype), [n, 7 * h], dtype);
+      dgi = all.narrow(1, 0, gates);
+      dgh = all.narrow(1, gates, gates);
+      dPrev = dgh.matmul(wHh).add(all.narrow(1, 2 * gates, h));
+    } else {
+      const out = y.select(0, t).narrow(0, 0, n);
+      // d tanh = (1 − y²)·g; d relu = [y > 0]·g
+      dgi = dgh = attrs.kind === 'tanh' ? dActive.mul(out.square().neg().add(1)) : dActive.mul(out.gt(0));
+      dPrev = dgh.matmul(wHh);
+    }
+    const pad = (x: Tensor): Tensor => (n === batch ? x : x.pad([0, 0, 0, batch - n]));
+    dGi[t] = pad(dgi);
+    dGh[t] = pad(dgh);
+    carry = n === batch ? dPrev : cat([dPrev, dState.narrow(0, n, batch - n)], 0);
+  }
+  const dGiAll = stack(dGi, 0);
+  // only the GRU's two projections get different gradients (its n gate scales gh_n by r)
+  const dGhAll = (attrs.kind === 'gru' ? stack(dGh, 0) : dGiAll).reshape(steps * batch, gates);
+  const hPrevAll = stack(prevStates, 0).reshape(steps * batch, size).narrow(1, 0, h);
+  const grads = [dGiAll, dGhAll.t().matmul(hPrevAll), carry];
+  if (bHh !== undefined) grads.push(dGhAll.sum(0));
+  return grads;
+}
+
+// d gi_t, d h_{t−1} by the cells' rules, step by step in reverse; d W_hh = Σ_t dgh_tᵀ·h_{t−1}; d b_hh = Σ_t dgh_t
+const RNN_SEQUENCE: OpDef<SequenceAttrs> = {
+  name: 'rnnSequence',
+  save: { inputs: [0, 1, 2], output: true },
+  forward: forwardLoop,
+  vjp(g, { inputs, output, attrs, needsInputGrad }) {
+    if (isGradEnabled()) {
+      // createGraph: differentiate the composed loop, so that the gradient is itself differentiable
+      const wanted = inputs.filter((_, i) => needsInputGrad[i]);
+      const grads = autograd.grad(rnnSequenceComposed(inputs, attrs), wanted, { gradOutputs: [g], createGraph: true, allowUnused: true });
+      let k = 0;
+      return inputs.map((_, i) => (needsInputGrad[i] ? grads[k++] ?? null : null));
+    }
+    return backwardLoop(g, inputs, output, attrs).map((d, i) => (needsInputGrad[i] ? d : null));
+  },
+  release(attrs) {
+    attrs.workspace?.forEach((t) => t.dispose());
+    attrs.workspace = undefined;
+  },
+};
+/** The same op with a GRU's b_hh as a fourth input. */
+const RNN_SEQUENCE_BIAS: OpDef<SequenceAttrs> = { ...RNN_SEQUENCE, save: { inputs: [0, 1, 2, 3], output: true } };
+
+/**
+ * Runs one recurrent layer direction over a sequence as one op. `gi` [T, B, G·H] holds the input
+ * projections of every step (with the biases that can be folded in: all of them except a GRU's
+ * b_hh, passed as `bHh`), `wHh` [G·H, H] the recurrent weight, `h0` [B, S] the initial state (h | c
+ * for the LSTM, S = 2H). Returns the state after every step, [T, B, S].
+ * @example
+ * const y = rnnSequence('lstm', gi, wHh, cat([h0, c0], 1), null, { reverse: false, batchSizes: null });
+ */
+export function rnnSequence(kind: CellKind, gi: Tensor, wHh: Tensor, h0: Tensor, bHh: Tensor | null, options: { reverse: boolean; batchSizes: readonly number[] | null }): Tensor {
+  const attrs = { kind, reverse: options.reverse, batchSizes: options.batchSizes };
+  return bHh === null ? apply(RNN_SEQUENCE, [gi, wHh, h0], attrs) : apply(RNN_SEQUENCE_BIAS, [gi, wHh, h0, bHh], attrs);
+}
