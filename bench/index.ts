@@ -14,7 +14,7 @@ import { w3Cases } from './w3-mlp.js';
 import { W4_TFJS_CPU_STEPS, w4Cases } from './w4-cnn.js';
 import { W5_TFJS_CPU_STEPS, w5Cases } from './w5-transformer.js';
 import { nablaCase, plainCase } from './w6-scalar.js';
-import { W7_TFJS_CPU_STEPS, w7Cases } from './w7-lstm.js';
+import { W7_SLOW_STEPS, w7Cases } from './w7-lstm.js';
 
 /** Training workloads: 3 rounds; 10 warm-up steps, then 50 timed steps split over the rounds. */
 const TRAIN = { rounds: 3, warmup: 10, timed: 50 };
@@ -81,7 +81,7 @@ async function w6(): Promise<BenchRow[]> {
 
 async function w7(): Promise<BenchRow[]> {
   await initTfjs();
-  console.log(`W7: tfjs-cpu runs ${W7_TFJS_CPU_STEPS.warmup} warm-up + ${W7_TFJS_CPU_STEPS.timed} timed steps, the others ${TRAIN.warmup} + ${TRAIN.timed}`);
+  console.log(`W7: tfjs-cpu and nabla js run ${W7_SLOW_STEPS.warmup} warm-up + ${W7_SLOW_STEPS.timed} timed steps, the others ${TRAIN.warmup} + ${TRAIN.timed}`);
   return trainRows('W7 LSTM step', await trainRounds('W7', w7Cases(), TRAIN));
 }
 
