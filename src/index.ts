@@ -33,6 +33,8 @@ export { clone, contiguous, toDType, pad, cat, stack, flip, repeat, tril, triu }
 export { indexSelect, indexAdd, gather, scatterAdd, cumsum } from './ops/indexing.js';
 export { cumprod } from './ops/scan.js';
 export { unfold, fold, type WindowOptions } from './ops/window.js';
+export { multinomial, type MultinomialOptions } from './ops/sampling.js';
+export { padSequence, type PadSequenceOptions } from './ops/sequence.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend, type StridedView } from './backend/index.js';
 export { configureWasm, wasmKernels, wasmMemoryStats, setNumThreads, getNumThreads, type WasmOptions, type WasmMemoryStats } from './backend/wasm/index.js';
 
@@ -49,3 +51,6 @@ export * from './io/index.js';
 // data, metrics, and seeing
 export * from './data/index.js';
 export * from './viz/index.js';
+
+// text: tokenizers and sampling from language models
+export * as text from './text/index.js';

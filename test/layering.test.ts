@@ -20,6 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   io: ['base', 'backend', 'core', 'ops'],
   viz: ['base', 'backend', 'core', 'ops'],
   scalar: ['base'],
+  text: ['base', 'backend', 'core', 'ops'],
 };
 
 function files(dir: string): string[] {

@@ -20,3 +20,7 @@ export {
 export {
   accuracy, confusionMatrix, precisionRecall, formatConfusionMatrix, type ClassScores,
 } from './metrics.js';
+export {
+  SlidingWindowDataset, padCollate, collatePadded,
+  type TokenStream, type SlidingWindowOptions, type SequenceSample, type PaddedBatch, type PadCollateOptions,
+} from './sequence.js';
