@@ -170,6 +170,32 @@ describe('variable-length batches', () => {
     expect(gradcheck((a) => nn.padPackedSequence(m.forward(nn.packPaddedSequence(a, [4, 1, 3], { enforceSorted: false }))[0])[0], [x])).toBe(true);
   });
 
+  it('padPackedSequence pads the time dim to totalLength (batch-first or not), with paddingValue', () => {
+    const p = nn.packPaddedSequence(tensor([[1, 2], [3, 4], [5, 0]]), [3, 2]);
+    const [a, lengths] = nn.padPackedSequence(p, { totalLength: 5, paddingValue: -1 });
+    expect(a.toArray()).toEqual([[1, 2], [3, 4], [5, -1], [-1, -1], [-1, -1]]);
+    expect(values(lengths)).toEqual([3, 2]);
+    const [b] = nn.padPackedSequence(nn.packPaddedSequence(randn([4, 2, 3]), [3, 2]), { totalLength: 6, batchFirst: true });
+    expect(b.shape).toEqual([2, 6, 3]);
+  });
+
+  it('what lies past a sequence\'s end is never read: NaN or ∞ padding changes no output and no gradient', () => {
+    manualSeed(4);
+    const m = new nn.LSTM(2, 3, { bidirectional: true, dtype: 'float64' });
+    const clean = randn([4, 2, 2], { dtype: 'float64' });
+    const run = (x: Tensor): number[][] => {
+      const leaf = x.detach().requiresGrad_();
+      const [out, [h]] = m.forward(nn.packPaddedSequence(leaf, [4, 2]));
+      const loss = nn.padPackedSequence(out)[0].sum().add(h.sum());
+      const grads = autograd.grad(loss, [leaf, ...m.parameters()]);
+      return grads.map((g) => values(g!));
+    };
+    const padded = clean.clone();
+    padded.narrow(0, 2, 2).select(1, 1).fill_(Number.NaN);
+    padded.narrow(0, 3, 1).select(1, 1).fill_(Infinity);
+    expect(run(padded)).toEqual(run(clean));
+  });
+
   it('packPaddedSequence checks its lengths as PyTorch does', () => {
     const x = randn([4, 2, 3]);
     expectError(() => nn.packPaddedSequence(x, [2, 3]), ArgumentError,
@@ -232,6 +258,12 @@ describe('layer behaviour and errors', () => {
   it('bad arguments and inputs throw typed errors naming the layer', () => {
     expectError(() => new nn.LSTM(0, 3), ArgumentError, '[LSTM] inputSize must be a positive integer, got 0');
     expectError(() => new nn.GRU(3, 4, { dropout: 2 }), ArgumentError, '[GRU] dropout must be a number in [0, 1], got 2');
+    expectError(() => new nn.LSTM(3, 4, { batch_first: true } as never), ArgumentError,
+      '[LSTM] unknown option "batch_first"; the options are numLayers, bias, batchFirst, dropout, bidirectional, dtype');
+    expectError(() => new nn.LSTM(3, 4, { nonlinearity: 'relu' } as never), ArgumentError, /\[LSTM\] unknown option "nonlinearity"/);
+    expectError(() => new nn.LSTMCell(3, 4, { nonlinearity: 'relu' } as never), ArgumentError, /\[LSTMCell\] unknown option "nonlinearity"/);
+    expectError(() => nn.packPaddedSequence(randn([2, 1, 3]), [2], { batch_first: true } as never), ArgumentError, /\[packPaddedSequence\] unknown option "batch_first"/);
+    expectError(() => new nn.GRU(3, 4).forward(randn([0, 2, 3])), ShapeError, '[GRU] expected a sequence length larger than 0, got input shape [0,2,3]');
     expectError(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as never }), ArgumentError, '[RNN] nonlinearity must be \'tanh\' or \'relu\', got "sigmoid"');
     const lstm = new nn.LSTM(3, 4);
     expectError(() => lstm.forward(randn([5, 2, 6])), ShapeError, '[LSTM] input.size(-1) must be equal to inputSize: expected 3, got 6 (input shape [5,2,6])');

@@ -16,3 +16,4 @@ export { RNN, LSTM, GRU, type RNNLayerOptions } from './layers/recurrent.js';
 export { RNNBase, type RNNOptions, type RNNMode } from './layers/rnn.js';
 export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions } from './layers/rnn-cell.js';
 export { PackedSequence, packPaddedSequence, padPackedSequence } from './layers/packed.js';
+export { padSequence } from '../ops/sequence.js';

@@ -83,16 +83,21 @@ function forwardLoop(inputs: readonly Tensor[], attrs: SequenceAttrs): Tensor {
     let state = h0;
     for (const t of order(steps, attrs.reverse)) {
       const n = attrs.batchSizes?.[t] ?? batch;
-      const prev = n === batch ? state : state.narrow(0, 0, n);
-      let gh = (attrs.kind === 'lstm' ? prev.narrow(1, 0, h) : prev).matmul(wT);
-      if (bHh !== undefined) gh = gh.add(bHh);
-      const git = gi.select(0, t).narrow(0, 0, n);
-      let next: Tensor;
-      if (attrs.kind === 'lstm') next = fresh(backend().lstmCell(git, gh, prev.narrow(1, h, h), gi.dtype), [n, 2 * h], gi.dtype);
-      else if (attrs.kind === 'gru') next = gruCell(git, gh, prev);
-      else next = attrs.kind === 'tanh' ? git.add(gh).tanh() : git.add(gh).relu();
+      const before = state;
+      // a scope per step: only the new state and the recurrent projection leave it
+      const [next, gh] = scope(() => {
+        const prev = n === batch ? before : before.narrow(0, 0, n);
+        let proj = (attrs.kind === 'lstm' ? prev.narrow(1, 0, h) : prev).matmul(wT);
+        if (bHh !== undefined) proj = proj.add(bHh);
+        const git = gi.select(0, t).narrow(0, 0, n);
+        let cell: Tensor;
+        if (attrs.kind === 'lstm') cell = fresh(backend().lstmCell(git, proj, prev.narrow(1, h, h), gi.dtype), [n, 2 * h], gi.dtype);
+        else if (attrs.kind === 'gru') cell = gruCell(git, proj, prev);
+        else cell = attrs.kind === 'tanh' ? git.add(proj).tanh() : git.add(proj).relu();
+        return [n === batch ? cell : cat([cell, before.narrow(0, n, batch - n)], 0), proj] as const;
+      });
       if (recorded) workspace[t] = keep(gh);
-      state = n === batch ? next : cat([next, state.narrow(0, n, batch - n)], 0);
+      state = next;
       states[t] = state;
     }
     return stack(states, 0);
@@ -117,34 +122,35 @@ function backwardLoop(g: Tensor, inputs: readonly Tensor[], y: Tensor, attrs: Se
   for (let s = steps - 1; s >= 0; s--) {
     const t = procOrder[s]!;
     const n = attrs.batchSizes?.[t] ?? batch;
-    const dState = g.select(0, t).add(carry); // d state_t, all rows
-    const prev = prevStates[t]!.narrow(0, 0, n);
-    const git = gi.select(0, t).narrow(0, 0, n);
-    const gh = attrs.workspace![t]!;
-    const dActive = dState.narrow(0, 0, n);
-    let dgi: Tensor;
-    let dgh: Tensor;
-    let dPrev: Tensor; // d state_{t−1} of the active rows
-    if (attrs.kind === 'lstm') {
-      const out = y.select(0, t).narrow(0, 0, n);
-      const all = fresh(backend().lstmCellBackward(git, gh, prev.narrow(1, h, h), out, dActive, dtype), [n, 5 * h], dtype);
-      dgi = dgh = all.narrow(1, 0, gates);
-      dPrev = cat([dgh.matmul(wHh), all.narrow(1, gates, h)], 1);
-    } else if (attrs.kind === 'gru') {
-      const all = fresh(backend().gruCellBackward(git, gh, prev, dActive, dtype), [n, 7 * h], dtype);
-      dgi = all.narrow(1, 0, gates);
-      dgh = all.narrow(1, gates, gates);
-      dPrev = dgh.matmul(wHh).add(all.narrow(1, 2 * gates, h));
-    } else {
-      const out = y.select(0, t).narrow(0, 0, n);
-      // d tanh = (1 − y²)·g; d relu = [y > 0]·g
-      dgi = dgh = attrs.kind === 'tanh' ? dActive.mul(out.square().neg().add(1)) : dActive.mul(out.gt(0));
-      dPrev = dgh.matmul(wHh);
-    }
-    const pad = (x: Tensor): Tensor => (n === batch ? x : x.pad([0, 0, 0, batch - n]));
-    dGi[t] = pad(dgi);
-    dGh[t] = pad(dgh);
-    carry = n === batch ? dPrev : cat([dPrev, dState.narrow(0, n, batch - n)], 0);
+    // a scope per step: its temporaries are freed at once, only the step's gradients and the carry leave it
+    [dGi[t], dGh[t], carry] = scope(() => {
+      const dState = g.select(0, t).add(carry); // d state_t, all rows
+      const prev = prevStates[t]!.narrow(0, 0, n);
+      const git = gi.select(0, t).narrow(0, 0, n);
+      const gh = attrs.workspace![t]!;
+      const dActive = dState.narrow(0, 0, n);
+      let dgi: Tensor;
+      let dgh: Tensor;
+      let dPrev: Tensor; // d state_{t−1} of the active rows
+      if (attrs.kind === 'lstm') {
+        const out = y.select(0, t).narrow(0, 0, n);
+        const all = fresh(backend().lstmCellBackward(git, gh, prev.narrow(1, h, h), out, dActive, dtype), [n, 5 * h], dtype);
+        dgi = dgh = all.narrow(1, 0, gates);
+        dPrev = cat([dgh.matmul(wHh), all.narrow(1, gates, h)], 1);
+      } else if (attrs.kind === 'gru') {
+        const all = fresh(backend().gruCellBackward(git, gh, prev, dActive, dtype), [n, 7 * h], dtype);
+        dgi = all.narrow(1, 0, gates);
+        dgh = all.narrow(1, gates, gates);
+        dPrev = dgh.matmul(wHh).add(all.narrow(1, 2 * gates, h));
+      } else {
+        const out = y.select(0, t).narrow(0, 0, n);
+        // d tanh = (1 − y²)·g; d relu = [y > 0]·g
+        dgi = dgh = attrs.kind === 'tanh' ? dActive.mul(out.square().neg().add(1)) : dActive.mul(out.gt(0));
+        dPrev = dgh.matmul(wHh);
+      }
+      const pad = (x: Tensor): Tensor => (n === batch ? x : x.pad([0, 0, 0, batch - n]));
+      return [pad(dgi), pad(dgh), n === batch ? dPrev : cat([dPrev, dState.narrow(0, n, batch - n)], 0)] as const;
+    });
   }
   const dGiAll = stack(dGi, 0);
   // only the GRU's two projections get different gradients (its n gate scales gh_n by r)

@@ -140,7 +140,9 @@ const GENERATE_OPTIONS = [...SAMPLE_OPTIONS, 'prompt', 'maxNewTokens', 'stopToke
  * then each sampled token is fed back, until `maxNewTokens` tokens or `stopToken` (included).
  * `step` is called `prompt.length + (number of new tokens) - 1` times. Runs under `noGrad`, each step
  * in a `scope`: what a step creates is freed once neither its result nor the carried state needs it
- * (tensors in the state are found in arrays, objects and Maps). Returns the new tokens.
+ * (tensors in the state are found in arrays, objects and Maps), and the last state when it returns:
+ * a tensor the step stores elsewhere (an outer array, a cache) must be `keep`-ed to outlive the
+ * call. Returns the new tokens.
  * @example
  * const step = (token: number, h?: Tensor) => {
  *   const hNext = cell.forward(embedding.forward(tensor([token], { dtype: 'int32' })), h);

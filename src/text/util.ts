@@ -9,18 +9,7 @@ import { Tensor } from '../core/tensor.js';
 /** Token ids as accepted by `decode`: a number array, an Int32Array or a 1-d tensor. */
 export type TokenIds = readonly number[] | Int32Array | Tensor;
 
-/**
- * Throws an ArgumentError unless `options` is an object whose keys are all in `names`.
- * @example
- * checkOptionNames(options, ['vocabSize', 'specials'], 'BPETokenizer.train');
- */
-export function checkOptionNames(options: unknown, names: readonly string[], op: string): asserts options is Record<string, unknown> {
-  check(typeof options === 'object' && options !== null && !Array.isArray(options), ArgumentError,
-    () => `[${op}] options must be an object, got ${fmt(options)}`);
-  for (const key of Object.keys(options)) {
-    check(names.includes(key), ArgumentError, () => `[${op}] unknown option ${fmt(key)}; the options are ${names.join(', ')}`);
-  }
-}
+export { checkOptionNames } from '../base/errors.js';
 
 /**
  * Token ids as a number array, each checked to be an integer in [0, vocabSize).

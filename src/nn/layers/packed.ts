@@ -5,7 +5,7 @@
  * at its last step, exactly as running it alone. (Unlike PyTorch, the data stays padded, time-major;
  * the lengths carry the same information as PyTorch's packed layout.)
  */
-import { ArgumentError, ShapeError, check, fmt } from '../../base/errors.js';
+import { ArgumentError, ShapeError, check, checkOptionNames, fmt } from '../../base/errors.js';
 import { showShape } from '../../base/shape.js';
 import { tensor } from '../../core/creation.js';
 import { Tensor } from '../../core/tensor.js';
@@ -60,6 +60,7 @@ function lengthsArg(lengths: readonly number[] | Tensor, op: string): number[] {
  * const packed = packPaddedSequence(padded, tensor([4, 2, 1], { dtype: 'int32' }), { batchFirst: true });
  */
 export function packPaddedSequence(input: Tensor, lengths: readonly number[] | Tensor, options: { batchFirst?: boolean; enforceSorted?: boolean } = {}): PackedSequence {
+  checkOptionNames(options as unknown, ['batchFirst', 'enforceSorted'], 'packPaddedSequence');
   const { batchFirst = false, enforceSorted = true } = options;
   check(input instanceof Tensor && input.ndim >= 2, ShapeError,
     () => `[packPaddedSequence] input must be a padded batch with at least 2 dims, got ${input instanceof Tensor ? showShape(input.shape) : fmt(input)}`);
@@ -80,6 +81,7 @@ export function packPaddedSequence(input: Tensor, lengths: readonly number[] | T
  */
 export function padPackedSequence(sequence: PackedSequence, options: { batchFirst?: boolean; paddingValue?: number; totalLength?: number } = {}): [Tensor, Tensor] {
   check(sequence instanceof PackedSequence, ArgumentError, () => `[padPackedSequence] expected a PackedSequence, got ${fmt(sequence)}`);
+  checkOptionNames(options as unknown, ['batchFirst', 'paddingValue', 'totalLength'], 'padPackedSequence');
   const { batchFirst = false, paddingValue = 0, totalLength } = options;
   const longest = Math.max(...sequence.lengths);
   const t = totalLength ?? longest;
@@ -90,6 +92,7 @@ export function padPackedSequence(sequence: PackedSequence, options: { batchFirs
   const mask = tensor(Array.from({ length: steps }, (_, i) => sequence.lengths.map((n) => i < n)), { dtype: 'bool' })
     .reshape([steps, sequence.batchSize, ...data.shape.slice(2).map(() => 1)]);
   data = data.maskedFill(mask.logicalNot(), paddingValue);
-  if (t > steps) data = data.pad([...data.shape.slice(2).flatMap(() => [0, 0]), 0, t - steps], paddingValue);
+  // pad's pairs run from the last dim: the feature dims, the batch dim, then time
+  if (t > steps) data = data.pad([...data.shape.slice(2).flatMap(() => [0, 0]), 0, 0, 0, t - steps], paddingValue);
   return [batchFirst ? data.transpose(0, 1) : data, tensor([...sequence.lengths], { dtype: 'int32' })];
 }

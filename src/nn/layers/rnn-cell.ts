@@ -2,7 +2,7 @@
  * Single-step recurrent cells with PyTorch's parameters (`weight_ih`, `weight_hh`, `bias_ih`,
  * `bias_hh`), initialisation U(−1/√H, 1/√H) and equations: RNNCell, LSTMCell, GRUCell.
  */
-import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../base/errors.js';
+import { ArgumentError, DTypeError, ShapeError, check, checkOptionNames, fmt } from '../../base/errors.js';
 import type { DType } from '../../base/dtype.js';
 import { showShape } from '../../base/shape.js';
 import { zeros } from '../../core/creation.js';
@@ -28,7 +28,7 @@ abstract class CellBase extends Module {
   constructor(readonly inputSize: number, readonly hiddenSize: number, gates: number, options: RNNCellOptions) {
     super();
     const name = this.constructor.name;
-    check(options !== null && typeof options === 'object', ArgumentError, () => `[${name}] options must be an object, got ${fmt(options)}`);
+    checkOptionNames(options as unknown, name === 'RNNCell' ? ['bias', 'dtype', 'nonlinearity'] : ['bias', 'dtype'], name);
     for (const [arg, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize]] as const) {
       check(Number.isSafeInteger(v) && v > 0, ArgumentError, () => `[${name}] ${arg} must be a positive integer, got ${fmt(v)}`);
     }

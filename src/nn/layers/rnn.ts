@@ -8,7 +8,7 @@
  * the end the state is held and the output is zero; the reverse direction reads each sequence from
  * its own last step.
  */
-import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../base/errors.js';
+import { ArgumentError, DTypeError, ShapeError, check, checkOptionNames, fmt } from '../../base/errors.js';
 import type { DType } from '../../base/dtype.js';
 import { showShape } from '../../base/shape.js';
 import { tensor, zeros } from '../../core/creation.js';
@@ -40,6 +40,7 @@ export interface RNNOptions {
   dtype?: DType;
 }
 
+const OPTION_NAMES = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'dtype'];
 const GATES: Record<RNNMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
 /** The state passed between steps: h, and c for the LSTM. */
@@ -73,7 +74,7 @@ export abstract class RNNBase extends Module {
   constructor(readonly mode: RNNMode, readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions = {}) {
     super();
     const name = this.constructor.name;
-    check(options !== null && typeof options === 'object', ArgumentError, () => `[${name}] options must be an object, got ${fmt(options)}`);
+    checkOptionNames(options as unknown, mode.startsWith('RNN') ? [...OPTION_NAMES, 'nonlinearity'] : OPTION_NAMES, name);
     const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype = 'float32' } = options;
     for (const [arg, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', numLayers]] as const) {
       check(Number.isSafeInteger(v) && v > 0, ArgumentError, () => `[${name}] ${arg} must be a positive integer, got ${fmt(v)}`);
@@ -143,6 +144,7 @@ export abstract class RNNBase extends Module {
     if (!batched) x = x.unsqueeze(1);
     else if (this.batchFirst && packed === null) x = x.transpose(0, 1);
     const [steps, batch, features] = x.shape as [number, number, number];
+    check(steps > 0, ShapeError, () => `[${name}] expected a sequence length larger than 0, got input shape ${showShape(x.shape)}`);
     check(features === this.inputSize, ShapeError, () => `[${name}] input.size(-1) must be equal to inputSize: expected ${this.inputSize}, got ${features} (input shape ${showShape(x.shape)})`);
     const dtype = this.weightOf('weightIh', 0, 0).dtype;
     check(x.dtype === dtype, DTypeError, () => `[${name}] input must be ${dtype} (the parameters' dtype), got ${x.dtype}`);
@@ -156,6 +158,8 @@ export abstract class RNNBase extends Module {
       c = c === null ? null : indexSelect(c, 1, sorting.order);
     }
     const lengths = sorting !== null ? lengthInfo(sorting.sorted, steps, dtype) : null;
+    // what lies past a sequence's end is never read, as in PyTorch's packed layout (NaN or ∞ padding included)
+    if (lengths !== null && lengths.batchSizes.some((n) => n < batch)) x = x.maskedFill(lengths.mask.eq(0), 0);
     const finalH: Tensor[] = [];
     const finalC: Tensor[] = [];
     let layerInput = x;

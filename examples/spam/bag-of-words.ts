@@ -1,0 +1,59 @@
+/**
+ * The baseline of the spam filter: logistic regression on a bag of words. Each message is the set
+ * of its distinct vocabulary words, weighted 1/√n (n distinct words: unit-length rows), scored by a
+ * learned weight per word plus a bias; Adam with a small L2 penalty, 30 epochs of batches of 256.
+ */
+import { F, Generator, nn, optim, scope, tensor, type Tensor } from 'nabla';
+
+/**
+ * A linear model over the distinct words of each message: an embedding of size 1 is a weight per word.
+ * @example
+ * const bow = new BagOfWords(ids, vocabularySize); bow.forward([0, 1, 2]); // logits [3]
+ */
+export class BagOfWords extends nn.Module {
+  weights: nn.Embedding;
+  bias = new nn.Parameter(tensor([0]));
+  private readonly _sets: number[][];
+
+  constructor(ids: readonly number[][], vocabularySize: number) {
+    super();
+    this.weights = new nn.Embedding(vocabularySize, 1, { paddingIdx: 0 });
+    nn.init.zeros_(this.weights.weight);
+    // the unknown word (id 1) carries no information about a message's words
+    this._sets = ids.map((d) => [...new Set(d)].filter((w) => w > 1).sort((a, b) => a - b));
+  }
+
+  /** Logits of the messages `rows`. */
+  forward(rows: number[]): Tensor {
+    const k = Math.max(1, ...rows.map((i) => this._sets[i]!.length));
+    const words = tensor(rows.map((i) => [...this._sets[i]!, ...new Array<number>(k - this._sets[i]!.length).fill(0)]), { dtype: 'int32' });
+    const scale = tensor(rows.map((i) => 1 / Math.sqrt(Math.max(1, this._sets[i]!.length))));
+    return this.weights.forward(words).squeeze(-1).sum(1).mul(scale).add(this.bias);
+  }
+}
+
+/**
+ * Trains the baseline on the messages `train` (labels `isSpam`).
+ * @example
+ * trainBagOfWords(bow, train, isSpam, new Generator(0));
+ */
+export function trainBagOfWords(bow: BagOfWords, train: readonly number[], isSpam: readonly boolean[], generator: Generator): void {
+  const optimizer = new optim.Adam(bow.parameters(), { lr: 0.05 });
+  for (let epoch = 0; epoch < 30; epoch++) {
+    const order = [...train];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(generator.random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (let s = 0; s < order.length; s += 256) {
+      scope(() => {
+        const rows = order.slice(s, s + 256);
+        const y = tensor(rows.map((i) => (isSpam[i] ? 1 : 0)));
+        const loss = F.binaryCrossEntropyWithLogits(bow.forward(rows), y).add(bow.weights.weight.square().sum().mul(1e-5));
+        optimizer.zeroGrad();
+        loss.backward();
+        optimizer.step();
+      });
+    }
+  }
+}
