@@ -18,6 +18,7 @@ import { autograd } from '../core/functional.js';
 import { isGradEnabled, noGrad } from '../core/grad-mode.js';
 import { keep, scope } from '../core/storage.js';
 import type { Tensor } from '../core/tensor.js';
+import { zeros } from '../core/creation.js';
 import { cat, stack } from './copy.js';
 import { gruCell, lstmCell } from './rnn.js';
 import { backend } from '../backend/index.js';
@@ -32,8 +33,8 @@ export interface SequenceAttrs {
   readonly reverse: boolean;
   /** Rows updated at each step (a prefix of the batch), or null for all. */
   readonly batchSizes: readonly number[] | null;
-  /** The recurrent projections of each step (forward keeps them for the cell kernels' backward). */
-  workspace?: Tensor[];
+  /** The recurrent projections of every step, [T, B, G·H] (forward keeps them for the cell kernels' backward). */
+  workspace?: Tensor;
 }
 
 /** The steps in processing order. */
@@ -69,23 +70,24 @@ export function rnnSequenceComposed(inputs: readonly Tensor[], attrs: SequenceAt
   return stack(states, 0);
 }
 
-/** Forward of the fused op: the same loop without recording, keeping each step's recurrent projection. */
+/** Forward of the fused op: the same loop without recording, writing each step's state (and recurrent projection) in place. */
 function forwardLoop(inputs: readonly Tensor[], attrs: SequenceAttrs): Tensor {
   const [gi, wHh, h0, bHh] = inputs as [Tensor, Tensor, Tensor, Tensor | undefined];
-  const [steps, batch] = gi.shape as [number, number];
+  const [steps, batch, gates] = gi.shape as [number, number, number];
   const h = wHh.shape[1]!;
+  const size = h0.shape[1]!;
   const wT = wHh.t();
-  const workspace: Tensor[] = new Array<Tensor>(steps);
-  // the recurrent projections are kept for backward only when the op is recorded (else the scope frees them)
+  // the recurrent projections are kept for backward only when the op is recorded
   const recorded = isGradEnabled() && inputs.some((x) => x.requiresGrad);
-  const states = new Array<Tensor>(steps);
-  const y = scope(() => noGrad(() => {
-    let state = h0;
+  const y = zeros([steps, batch, size], { dtype: gi.dtype });
+  const workspace = recorded ? keep(zeros([steps, batch, gates], { dtype: gi.dtype })) : null;
+  noGrad(() => {
+    let prevT = -1;
     for (const t of order(steps, attrs.reverse)) {
       const n = attrs.batchSizes?.[t] ?? batch;
-      const before = state;
-      // a scope per step: only the new state and the recurrent projection leave it
-      const [next, gh] = scope(() => {
+      const before = prevT < 0 ? h0 : y.select(0, prevT);
+      // a scope per step: its temporaries are freed at once; what it computes is written into y
+      scope(() => {
         const prev = n === batch ? before : before.narrow(0, 0, n);
         let proj = (attrs.kind === 'lstm' ? prev.narrow(1, 0, h) : prev).matmul(wT);
         if (bHh !== undefined) proj = proj.add(bHh);
@@ -94,15 +96,15 @@ function forwardLoop(inputs: readonly Tensor[], attrs: SequenceAttrs): Tensor {
         if (attrs.kind === 'lstm') cell = fresh(backend().lstmCell(git, proj, prev.narrow(1, h, h), gi.dtype), [n, 2 * h], gi.dtype);
         else if (attrs.kind === 'gru') cell = gruCell(git, proj, prev);
         else cell = attrs.kind === 'tanh' ? git.add(proj).tanh() : git.add(proj).relu();
-        return [n === batch ? cell : cat([cell, before.narrow(0, n, batch - n)], 0), proj] as const;
+        const yt = y.select(0, t);
+        yt.narrow(0, 0, n).copy_(cell);
+        if (n < batch) yt.narrow(0, n, batch - n).copy_(before.narrow(0, n, batch - n));
+        workspace?.select(0, t).narrow(0, 0, n).copy_(proj);
       });
-      if (recorded) workspace[t] = keep(gh);
-      state = next;
-      states[t] = state;
+      prevT = t;
     }
-    return stack(states, 0);
-  }));
-  if (recorded) attrs.workspace = workspace;
+  });
+  if (workspace !== null) attrs.workspace = workspace;
   return y;
 }
 
@@ -113,21 +115,23 @@ function backwardLoop(g: Tensor, inputs: readonly Tensor[], y: Tensor, attrs: Se
   const h = wHh.shape[1]!;
   const size = h0.shape[1]!;
   const dtype = gi.dtype;
-  const dGi = new Array<Tensor>(steps);
-  const dGh = new Array<Tensor>(steps);
-  const prevStates = new Array<Tensor>(steps);
+  // the gates' gradients of every step, written in place (rows past a sequence's end stay zero);
+  // only the GRU's two projections get different gradients (its n gate scales gh_n by r)
+  const dGiAll = zeros([steps, batch, gates], { dtype });
+  const dGhAll = attrs.kind === 'gru' ? zeros([steps, batch, gates], { dtype }) : dGiAll;
   const procOrder = order(steps, attrs.reverse);
-  procOrder.forEach((t, s) => (prevStates[t] = s === 0 ? h0 : y.select(0, procOrder[s - 1]!)));
-  let carry = g.select(0, procOrder[steps - 1]!).mul(0);
+  const prevOf = (s: number): Tensor => (s === 0 ? h0 : y.select(0, procOrder[s - 1]!));
+  let carry = zeros([batch, size], { dtype });
   for (let s = steps - 1; s >= 0; s--) {
     const t = procOrder[s]!;
     const n = attrs.batchSizes?.[t] ?? batch;
-    // a scope per step: its temporaries are freed at once, only the step's gradients and the carry leave it
-    [dGi[t], dGh[t], carry] = scope(() => {
-      const dState = g.select(0, t).add(carry); // d state_t, all rows
-      const prev = prevStates[t]!.narrow(0, 0, n);
+    const before = carry;
+    // a scope per step: its temporaries are freed at once, only the carried gradient leaves it
+    carry = scope(() => {
+      const dState = g.select(0, t).add(before); // d state_t, all rows
+      const prev = prevOf(s).narrow(0, 0, n);
       const git = gi.select(0, t).narrow(0, 0, n);
-      const gh = attrs.workspace![t]!;
+      const gh = attrs.workspace!.select(0, t).narrow(0, 0, n);
       const dActive = dState.narrow(0, 0, n);
       let dgi: Tensor;
       let dgh: Tensor;
@@ -148,16 +152,17 @@ function backwardLoop(g: Tensor, inputs: readonly Tensor[], y: Tensor, attrs: Se
         dgi = dgh = attrs.kind === 'tanh' ? dActive.mul(out.square().neg().add(1)) : dActive.mul(out.gt(0));
         dPrev = dgh.matmul(wHh);
       }
-      const pad = (x: Tensor): Tensor => (n === batch ? x : x.pad([0, 0, 0, batch - n]));
-      return [pad(dgi), pad(dgh), n === batch ? dPrev : cat([dPrev, dState.narrow(0, n, batch - n)], 0)] as const;
+      dGiAll.select(0, t).narrow(0, 0, n).copy_(dgi);
+      if (dGhAll !== dGiAll) dGhAll.select(0, t).narrow(0, 0, n).copy_(dgh);
+      return n === batch ? dPrev : cat([dPrev, dState.narrow(0, n, batch - n)], 0);
     });
   }
-  const dGiAll = stack(dGi, 0);
-  // only the GRU's two projections get different gradients (its n gate scales gh_n by r)
-  const dGhAll = (attrs.kind === 'gru' ? stack(dGh, 0) : dGiAll).reshape(steps * batch, gates);
-  const hPrevAll = stack(prevStates, 0).reshape(steps * batch, size).narrow(1, 0, h);
-  const grads = [dGiAll, dGhAll.t().matmul(hPrevAll), carry];
-  if (bHh !== undefined) grads.push(dGhAll.sum(0));
+  // d W_hh = Σ_t dgh_tᵀ·h_{t−1}: the states before each step, in one product
+  const byStep = new Array<Tensor>(steps);
+  procOrder.forEach((t, s) => (byStep[t] = prevOf(s)));
+  const hPrevAll = stack(byStep, 0);
+  const grads = [dGiAll, dGhAll.reshape(steps * batch, gates).t().matmul(hPrevAll.reshape(steps * batch, size).narrow(1, 0, h)), carry];
+  if (bHh !== undefined) grads.push(dGhAll.sum([0, 1]));
   return grads;
 }
 
@@ -177,7 +182,7 @@ const RNN_SEQUENCE: OpDef<SequenceAttrs> = {
     return backwardLoop(g, inputs, output, attrs).map((d, i) => (needsInputGrad[i] ? d : null));
   },
   release(attrs) {
-    attrs.workspace?.forEach((t) => t.dispose());
+    attrs.workspace?.dispose();
     attrs.workspace = undefined;
   },
 };
