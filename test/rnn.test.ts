@@ -119,6 +119,13 @@ describe('recurrent layers against PyTorch (committed fixtures)', () => {
     }
   }
 
+  it('parameters are typed fields (weightIhL0 ↔ weight_ih_l0) and allWeights lists them per layer and direction', () => {
+    const lstm = new nn.LSTM(3, 4, { numLayers: 2, bidirectional: true });
+    expect(lstm.weightHhL1Reverse).toBe(lstm.allWeights[3]![1]);
+    expect(lstm.biasIhL0!.shape).toEqual([16]);
+    expect(lstm.stateDict()['weight_hh_l1_reverse']!.shape).toEqual(lstm.weightHhL1Reverse!.shape);
+  });
+
   it('parameter names and shapes are PyTorch\'s; init is U(−1/√H, 1/√H)', () => {
     for (const n of fixture.names) {
       const options = { ...n.options };

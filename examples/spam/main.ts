@@ -4,7 +4,7 @@
  * (see data.ts for what it reads), next to a bag-of-words logistic regression on every word of the
  * raw message (bag-of-words.ts).
  *
- *   npm run example:spam                        # flags: --epochs --seed --out
+ *   npm run example:spam                        # flags: --epochs --members (an ensemble) --seed --out
  *
  * Split: the messages in the package's order; every fifth one (index % 5 == 4) is the test set.
  * Prints progress, test accuracy, spam precision and recall and the confusion matrices of both
@@ -23,13 +23,17 @@ import { BagOfWords, trainBagOfWords } from './bag-of-words.js';
 const { values: flags } = parseArgs({
   options: {
     epochs: { type: 'string', default: '5' },
+    members: { type: 'string', default: '1' },
     seed: { type: 'string', default: '0' },
     out: { type: 'string' },
   },
 });
 const epochs = Number(flags.epochs);
+const members = Number(flags.members);
 const seed = Number(flags.seed);
-if (!(Number.isInteger(epochs) && epochs > 0 && Number.isInteger(seed) && seed >= 0)) throw new Error(`invalid flags: --epochs ${flags.epochs} --seed ${flags.seed}`);
+if (!(Number.isInteger(epochs) && epochs > 0 && Number.isInteger(members) && members > 0 && Number.isInteger(seed) && seed >= 0)) {
+  throw new Error(`invalid flags: --epochs ${flags.epochs} --members ${flags.members} --seed ${flags.seed}`);
+}
 const outDir = flags.out ?? join('runs', `spam-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
 manualSeed(seed);
 const generator = new Generator(seed);
@@ -100,41 +104,64 @@ function score(logits: (rows: number[]) => Tensor): { accuracy: number; precisio
   return { accuracy: (tp + tn) / test.length, precision: tp / (tp + fp), recall: tp / (tp + fn), confusion };
 }
 
-const model = new SpamGRU();
+/** The members' average logit: an ensemble of recurrent models trained from different seeds. */
+class Ensemble extends nn.Module {
+  members: SpamGRU[] = [];
+
+  forward(x: Tensor, lengths: number[]): Tensor {
+    return this.members.map((m) => m.forward(x, lengths)).reduce((a, b) => a.add(b)).div(this.members.length);
+  }
+}
+
 const BATCH = 64;
 const stepsPerEpoch = Math.ceil(train.length / BATCH);
-const optimizer = new optim.Adam(model.parameters(), { lr: 5e-3 });
-// linear decay per step to 5% of the initial rate
-const scheduler = new optim.LambdaLR(optimizer, (step) => Math.max(0.05, 1 - step / (epochs * stepsPerEpoch)));
-const curves = { loss: [] as number[], accuracy: [] as number[] };
-console.log(`model: ${model.parameters().reduce((n, p) => n + p.numel(), 0)} parameters\n${model}`);
-for (let epoch = 1; epoch <= epochs; epoch++) {
-  model.train();
-  const plan = batches(train, BATCH, true);
-  const bar = new ProgressBar({ total: plan.length, label: `epoch ${epoch}/${epochs}`, unit: 'batches' });
-  let lossSum = 0;
-  plan.forEach((rows, k) => {
-    lossSum += scope(() => {
-      const { x, lengths, y } = batchOf(rows);
-      const loss = F.binaryCrossEntropyWithLogits(model.forward(x, lengths), y);
-      optimizer.zeroGrad();
-      loss.backward();
-      optim.clipGradNorm_(model.parameters(), 1.0);
-      optimizer.step();
-      return loss.item() * rows.length;
+const logitsOf = (m: nn.Module) => (rows: number[]): Tensor => { const b = batchOf(rows); return m.forward(b.x, b.lengths) as Tensor; };
+const curves: Record<string, { loss: number[]; accuracy: number[] }> = {};
+
+/** Trains one member: Adam (lr 5e-3, decaying linearly per step to 5%), gradient norm clipped at 1, batches of 64. */
+function trainMember(k: number): SpamGRU {
+  manualSeed(seed * 100 + k);
+  const model = new SpamGRU();
+  const optimizer = new optim.Adam(model.parameters(), { lr: 5e-3 });
+  const scheduler = new optim.LambdaLR(optimizer, (step) => Math.max(0.05, 1 - step / (epochs * stepsPerEpoch)));
+  const curve = (curves[`member ${k + 1}`] = { loss: [] as number[], accuracy: [] as number[] });
+  if (k === 0) console.log(`${members === 1 ? 'model' : 'each member'}: ${model.parameters().reduce((n, p) => n + p.numel(), 0)} parameters\n${model}`);
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    model.train();
+    const plan = batches(train, BATCH, true);
+    const bar = new ProgressBar({ total: plan.length, label: members === 1 ? `epoch ${epoch}/${epochs}` : `member ${k + 1}/${members} epoch ${epoch}/${epochs}`, unit: 'batches' });
+    let lossSum = 0;
+    let seen = 0;
+    plan.forEach((rows, step) => {
+      lossSum += scope(() => {
+        const { x, lengths, y } = batchOf(rows);
+        const loss = F.binaryCrossEntropyWithLogits(model.forward(x, lengths), y);
+        optimizer.zeroGrad();
+        loss.backward();
+        optim.clipGradNorm_(model.parameters(), 1.0);
+        optimizer.step();
+        return loss.item() * rows.length;
+      });
+      scheduler.step();
+      seen += rows.length;
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      bar.update(step + 1, { loss: lossSum / seen });
     });
-    scheduler.step();
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    bar.update(k + 1, { loss: lossSum / plan.slice(0, k + 1).reduce((n, r) => n + r.length, 0) });
-  });
-  model.eval();
-  const { accuracy } = score((rows) => { const b = batchOf(rows); return model.forward(b.x, b.lengths); });
-  curves.loss.push(lossSum / train.length);
-  curves.accuracy.push(accuracy);
-  bar.finish({ loss: lossSum / train.length, 'test acc': accuracy });
+    model.eval();
+    const { accuracy } = score(logitsOf(model));
+    curve.loss.push(lossSum / train.length);
+    curve.accuracy.push(accuracy);
+    bar.finish({ loss: lossSum / train.length, 'test acc': accuracy });
+  }
+  return model;
 }
+
+const ensemble = new Ensemble();
+for (let k = 0; k < members; k++) ensemble.members.push(trainMember(k));
+ensemble.eval();
 const rnnSeconds = (performance.now() - started) / 1000;
-const rnn = score((rows) => { const b = batchOf(rows); return model.forward(b.x, b.lengths); });
+const memberScores = ensemble.members.map((m) => score(logitsOf(m)));
+const rnn = score(logitsOf(ensemble));
 
 // ── the baseline: bag-of-words logistic regression on every word of the raw message ──
 const bowStarted = performance.now();
@@ -146,22 +173,23 @@ const bowSeconds = (performance.now() - bowStarted) / 1000;
 const show = (name: string, r: typeof rnn): string =>
   `${name}: test accuracy ${(r.accuracy * 100).toFixed(2)}% (${Math.round(r.accuracy * test.length)}/${test.length}), spam precision ${r.precision.toFixed(3)}, recall ${r.recall.toFixed(3)}\n` +
   formatConfusionMatrix(r.confusion, { labels: ['ham', 'spam'] });
-console.log(`\n${show('bidirectional GRU', rnn)}\n${show('bag-of-words logistic regression', baseline)}`);
+if (members > 1) memberScores.forEach((r, k) => console.log(`member ${k + 1}: test accuracy ${(r.accuracy * 100).toFixed(2)}%, spam precision ${r.precision.toFixed(3)}, recall ${r.recall.toFixed(3)}`));
+console.log(`\n${show(members === 1 ? 'bidirectional GRU' : `bidirectional GRU, ${members} members averaged`, rnn)}\n${show('bag-of-words logistic regression', baseline)}`);
 const met = rnn.accuracy >= 0.99 && rnn.accuracy > baseline.accuracy;
 console.log(`bar (≥ 99.0% and above the bag of words): ${met ? 'met' : 'NOT met'}`);
-console.log(`time: GRU ${rnnSeconds.toFixed(0)} s (${epochs} epochs), bag of words ${bowSeconds.toFixed(0)} s; peak memory ${(peakRss / 2 ** 20).toFixed(0)} MiB ` +
+console.log(`time: GRU ${rnnSeconds.toFixed(0)} s (${members} × ${epochs} epochs), bag of words ${bowSeconds.toFixed(0)} s; peak memory ${(peakRss / 2 ** 20).toFixed(0)} MiB ` +
   `(wasm heap peak ${(wasmMemoryStats().peakBytes / 2 ** 20).toFixed(0)} MiB)`);
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'curves.svg'), plotCurves({
-  title: `spam filter (BiGRU): test accuracy ${(rnn.accuracy * 100).toFixed(2)}% (bag of words ${(baseline.accuracy * 100).toFixed(2)}%)`,
-  loss: { train: curves.loss },
-  accuracy: { test: curves.accuracy, 'bag of words': curves.accuracy.map(() => baseline.accuracy) },
+  title: `spam filter (${members} BiGRUs): test accuracy ${(rnn.accuracy * 100).toFixed(2)}% (bag of words ${(baseline.accuracy * 100).toFixed(2)}%)`,
+  loss: Object.fromEntries(Object.entries(curves).map(([k, c]) => [k, c.loss])),
+  accuracy: { ...Object.fromEntries(Object.entries(curves).map(([k, c]) => [k, c.accuracy])), 'bag of words': new Array<number>(epochs).fill(baseline.accuracy) },
 }));
-writeFileSync(join(outDir, 'model.safetensors'), toSafetensors(model.stateDict(), { epochs: String(epochs), seed: String(seed), body: JSON.stringify(BODY) }));
+writeFileSync(join(outDir, 'model.safetensors'), toSafetensors(ensemble.stateDict(), { epochs: String(epochs), members: String(members), seed: String(seed), body: JSON.stringify(BODY) }));
 writeFileSync(join(outDir, 'vocabulary.json'), `${JSON.stringify([...vocabulary.keys()])}\n`);
 writeFileSync(join(outDir, 'metrics.json'), `${JSON.stringify({
-  epochs, seed, rnn: { ...rnn, confusion: rnn.confusion.toArray() }, baseline: { ...baseline, confusion: baseline.confusion.toArray() },
+  epochs, members, seed, rnn: { ...rnn, confusion: rnn.confusion.toArray() }, memberScores: memberScores.map((r) => ({ ...r, confusion: r.confusion.toArray() })), baseline: { ...baseline, confusion: baseline.confusion.toArray() },
   curves, rnnSeconds, bowSeconds, peakRssMiB: peakRss / 2 ** 20,
 }, null, 2)}\n`);
 console.log(`wrote ${outDir}/: curves.svg, metrics.json, model.safetensors, vocabulary.json`);

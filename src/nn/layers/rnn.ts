@@ -65,6 +65,8 @@ const KIND: Record<RNNMode, CellKind> = { RNN_TANH: 'tanh', RNN_RELU: 'relu', LS
  * new LSTM(10, 20, { numLayers: 2 }).allWeights.length; // 2 (per layer and direction: weights and biases)
  */
 export abstract class RNNBase extends Module {
+  /** The parameters by field, PyTorch's names camelCased: `weightIhL0`, `weightHhL1Reverse`, `biasIhL0`, … (biases only with `bias`). */
+  readonly [field: `${'weight' | 'bias'}${'Ih' | 'Hh'}L${number}${'' | 'Reverse'}`]: Parameter;
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
