@@ -70,6 +70,15 @@ function domainParts(s: string): string[] {
   return m ? m[1]!.toLowerCase().split(/[.-]/).filter((p) => p !== '').slice(-2) : [];
 }
 
+/** The domains (last two labels) of the hosts in the Received headers, each once, at most 24 words. */
+function receivedHosts(head: string): string[] {
+  const out = new Set<string>();
+  for (const m of head.matchAll(/^Received:(.*)$/gim)) {
+    for (const host of m[1]!.toLowerCase().match(/[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g) ?? []) out.add(host.split('.').slice(-2).join('.'));
+  }
+  return [...out].flatMap((d) => d.split('.')).slice(0, 24);
+}
+
 /** The names of the header fields, lower-cased, each once, in order (Received left out: every message has many). */
 function headerNames(head: string): string[] {
   const names = new Set<string>();
@@ -85,10 +94,11 @@ function headerNames(head: string): string[] {
  * @example
  * messageTokens(raw, { head: 80, tail: 40 }); // ['<subj>', 're', 'new', 'sequences', 'h:return-path', …]
  */
-export function messageTokens(text: string, { head: first, tail }: { head: number; tail: number }): string[] {
+export function messageTokens(text: string, { head: first, tail, received = false }: { head: number; tail: number; received?: boolean }): string[] {
   const [head, body] = splitMessage(text);
   const bodyWords = words(decodeBody(head, body));
   return [
+    ...(received ? ['<rcv>', ...receivedHosts(head)] : []),
     '<subj>', ...words(header(head, 'Subject')),
     ...headerNames(head),
     '<from>', ...domainParts(header(head, 'From')),
