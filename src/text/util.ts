@@ -9,7 +9,7 @@ import { Tensor } from '../core/tensor.js';
 /** Token ids as accepted by `decode`: a number array, an Int32Array or a 1-d tensor. */
 export type TokenIds = readonly number[] | Int32Array | Tensor;
 
-export { checkOptionNames } from '../base/errors.js';
+export { checkOptionNames } from '../base/options.js';
 
 /**
  * Token ids as a number array, each checked to be an integer in [0, vocabSize).

@@ -5,7 +5,8 @@
  * at its last step, exactly as running it alone. (Unlike PyTorch, the data stays padded, time-major;
  * the lengths carry the same information as PyTorch's packed layout.)
  */
-import { ArgumentError, ShapeError, check, checkOptionNames, fmt } from '../../base/errors.js';
+import { ArgumentError, ShapeError, check, fmt } from '../../base/errors.js';
+import { checkOptionNames } from '../../base/options.js';
 import { showShape } from '../../base/shape.js';
 import { tensor } from '../../core/creation.js';
 import { Tensor } from '../../core/tensor.js';

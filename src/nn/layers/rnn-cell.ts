@@ -2,7 +2,8 @@
  * Single-step recurrent cells with PyTorch's parameters (`weight_ih`, `weight_hh`, `bias_ih`,
  * `bias_hh`), initialisation U(−1/√H, 1/√H) and equations: RNNCell, LSTMCell, GRUCell.
  */
-import { ArgumentError, DTypeError, ShapeError, check, checkOptionNames, fmt } from '../../base/errors.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../base/errors.js';
+import { checkOptionNames } from '../../base/options.js';
 import type { DType } from '../../base/dtype.js';
 import { showShape } from '../../base/shape.js';
 import { zeros } from '../../core/creation.js';

@@ -8,7 +8,8 @@
  * the end the state is held and the output is zero; the reverse direction reads each sequence from
  * its own last step.
  */
-import { ArgumentError, DTypeError, ShapeError, check, checkOptionNames, fmt } from '../../base/errors.js';
+import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../base/errors.js';
+import { checkOptionNames } from '../../base/options.js';
 import type { DType } from '../../base/dtype.js';
 import { showShape } from '../../base/shape.js';
 import { tensor, zeros } from '../../core/creation.js';
