@@ -234,8 +234,10 @@ function isThenable(value: unknown): boolean {
  * The storage of every tensor reachable from `value`: tensors (and their `.grad`), arrays, Maps,
  * Sets and objects' own enumerable properties, walked iteratively; functions and typed arrays
  * are not entered. A tensor is anything whose `_storage` is a Storage.
+ * @example
+ * reachableStorage([h, { c }]); // the storage of h and c (and of their grads)
  */
-function reachableStorage(value: unknown): Set<Storage> {
+export function reachableStorage(value: unknown): Set<Storage> {
   const found = new Set<Storage>();
   const seen = new Set<object>();
   const stack: unknown[] = [value];

@@ -8,7 +8,7 @@ import { defaultGenerator, Generator } from '../base/random.js';
 import { showShape } from '../base/shape.js';
 import { tensor } from '../core/creation.js';
 import { noGrad } from '../core/grad-mode.js';
-import { recordStorage, scope, Storage } from '../core/storage.js';
+import { reachableStorage, recordStorage, scope, Storage } from '../core/storage.js';
 import { Tensor } from '../core/tensor.js';
 import { multinomial } from '../ops/sampling.js';
 import { checkOptionNames } from './util.js';
@@ -206,7 +206,7 @@ class CarriedState {
 
   replace(state: unknown, created: readonly Storage[]): void {
     for (const s of created) if (!s.disposed) this.live.add(s);
-    const reached = storageIn(state);
+    const reached = reachableStorage(state);
     for (const s of this.live) {
       if (!reached.has(s)) {
         s.release();
@@ -221,19 +221,3 @@ class CarriedState {
   }
 }
 
-/** The storage of the tensors in `value` (walked through arrays, Maps, Sets and plain objects). */
-function storageIn(value: unknown): Set<Storage> {
-  const found = new Set<Storage>();
-  const seen = new Set<object>();
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v)) continue;
-    seen.add(v);
-    if (v instanceof Tensor) found.add(v._storage);
-    else if (Array.isArray(v) || v instanceof Set) for (const item of v) stack.push(item);
-    else if (v instanceof Map) for (const [k, item] of v) stack.push(k, item);
-    else for (const key of Object.keys(v)) stack.push((v as Record<string, unknown>)[key]);
-  }
-  return found;
-}
