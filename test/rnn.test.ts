@@ -281,6 +281,15 @@ describe('layer behaviour and errors', () => {
     expectError(() => lstm.forward(randn([5, 2, 3], { dtype: 'float64' })), DTypeError, '[LSTM] input must be float32 (the parameters\' dtype), got float64');
     expectError(() => lstm.forward(randn([5, 2, 3]), randn([1, 2, 4]) as never), ArgumentError, /\[LSTM\] the state must be a pair \[h0, c0\]/);
     expectError(() => new nn.GRUCell(3, 4).forward(randn([2, 5])), ShapeError, '[GRUCell] expected an input of shape [B, 3] or [3], got [2,5]');
+    expectError(() => new nn.GRU(3, 4, { dtype: 'int32' as never }), DTypeError, '[GRU] dtype must be float32 or float64, got "int32"');
+    expectError(() => new nn.LSTMCell(3, 4).forward(randn([2, 3]), [randn([2, 4]), randn([3, 4])]), ShapeError, '[LSTMCell] expected c of shape [2,4], got [3,4]');
+    expectError(() => new nn.GRUCell(3, 4).forward(randn([3]), randn([2, 4])), ShapeError, '[GRUCell] expected h of shape [4], got [2,4]');
+    expectError(() => F.gruCell(randn([2, 6]), randn([2, 6]), randn([2, 2], { dtype: 'float64' })), DTypeError,
+      '[gruCell] expects gi, gh and h of one float dtype, got float32, float32 and float64');
+    expectError(() => new nn.PackedSequence(randn([4]), [1]), ShapeError, '[PackedSequence] data must be a time-major [T, B, *] tensor, got [4]');
+    expectError(() => nn.padPackedSequence(nn.packPaddedSequence(randn([4, 2, 1]), [3, 2]), { totalLength: 2 }), ArgumentError,
+      '[padPackedSequence] totalLength must be an integer at least the longest sequence (3), got 2');
+    expectError(() => nn.padPackedSequence({} as never), ArgumentError, /\[padPackedSequence\] expected a PackedSequence/);
     expectError(() => F.lstmCell(randn([2, 8]), randn([2, 8]), randn([2, 3])), ShapeError,
       '[lstmCell] expects gi and gh of shape [B, 4H] and c of shape [B, H], got gi [2,8], gh [2,8], c [2,3]');
   });

@@ -60,7 +60,7 @@ function withPytorchKeys(state: Record<string, Tensor>): Record<string, Tensor> 
   const out: Record<string, Tensor> = {};
   for (const k of keys) {
     const renamed = pytorchKey(k);
-    out[k in state && renamed !== k && !(renamed in state) ? renamed : k] = state[k]!;
+    out[renamed in state ? k : renamed] = state[k]!; // a key in both spellings keeps each tensor under its own
   }
   return out;
 }

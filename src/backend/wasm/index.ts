@@ -514,48 +514,35 @@ function rowsOf(views: readonly StridedView[]): boolean {
   return views.every((v) => f32(v) && (v.strides[1] === 1 || v.shape[1] === 1) && v.strides[0]! >= 0);
 }
 
-/** The operands of a cell kernel: each view with the elements it spans. */
-const spans = (views: readonly StridedView[]): [StridedView, number][] => views.map((v) => [v, extentOf(v.shape, v.strides)]);
-
-function lstmCell(gi: StridedView, gh: StridedView, c: StridedView, dtype: DType): TypedArray {
-  const [batch, h] = c.shape as [number, number];
-  const views = [gi, gh, c];
-  const p = dtype === 'float32' && batch * h >= MIN_ELEMENTS / 4 && rowsOf(views) ? prepare(batch * 2 * h, spans(views)) : null;
-  if (p === null) return jsBackend.lstmCell(gi, gh, c, dtype);
-  const [pi, ph, pc] = p.ptrs as [number, number, number];
-  ensure().k.lstmCell(pi, gi.strides[0]!, ph, gh.strides[0]!, pc, c.strides[0]!, p.outPtr, batch, h);
+/**
+ * Runs a fused cell kernel on `views` (each [B, ·], the third the state [B, H]; each passes its pointer
+ * and row stride, in order, then the output, B and H) into a new [B, outCols·H] array; null where the
+ * wasm kernel does not apply.
+ */
+function cellKernel(views: readonly StridedView[], outCols: number, dtype: DType, run: (args: number[]) => void): TypedArray | null {
+  const [batch, h] = views[2]!.shape as [number, number]; // the state (c or h): [B, H]
+  if (dtype !== 'float32' || batch * h < MIN_ELEMENTS / 4 || !rowsOf(views)) return null;
+  const p = prepare(batch * outCols * h, views.map((v) => [v, extentOf(v.shape, v.strides)] as [StridedView, number]));
+  if (p === null) return null;
+  run([...views.flatMap((v, i) => [p.ptrs[i]!, v.strides[0]!]), p.outPtr, batch, h]);
   return p.finish();
 }
 
-function lstmCellBackward(gi: StridedView, gh: StridedView, c: StridedView, out: StridedView, g: StridedView, dtype: DType): TypedArray {
-  const [batch, h] = c.shape as [number, number];
-  const views = [gi, gh, c, out, g];
-  const p = dtype === 'float32' && batch * h >= MIN_ELEMENTS / 4 && rowsOf(views) ? prepare(batch * 5 * h, spans(views)) : null;
-  if (p === null) return jsBackend.lstmCellBackward(gi, gh, c, out, g, dtype);
-  const [pi, ph, pc, po, pg] = p.ptrs as [number, number, number, number, number];
-  ensure().k.lstmCellBackward(pi, gi.strides[0]!, ph, gh.strides[0]!, pc, c.strides[0]!, po, out.strides[0]!, pg, g.strides[0]!, p.outPtr, batch, h);
-  return p.finish();
-}
+const lstmCell = (gi: StridedView, gh: StridedView, c: StridedView, dtype: DType): TypedArray =>
+  cellKernel([gi, gh, c], 2, dtype, (a) => ensure().k.lstmCell(...(a as Parameters<WasmKernels['lstmCell']>)))
+  ?? jsBackend.lstmCell(gi, gh, c, dtype);
 
-function gruCell(gi: StridedView, gh: StridedView, hPrev: StridedView, dtype: DType): TypedArray {
-  const [batch, h] = hPrev.shape as [number, number];
-  const views = [gi, gh, hPrev];
-  const p = dtype === 'float32' && batch * h >= MIN_ELEMENTS / 4 && rowsOf(views) ? prepare(batch * h, spans(views)) : null;
-  if (p === null) return jsBackend.gruCell(gi, gh, hPrev, dtype);
-  const [pi, ph, pp] = p.ptrs as [number, number, number];
-  ensure().k.gruCell(pi, gi.strides[0]!, ph, gh.strides[0]!, pp, hPrev.strides[0]!, p.outPtr, batch, h);
-  return p.finish();
-}
+const lstmCellBackward = (gi: StridedView, gh: StridedView, c: StridedView, out: StridedView, g: StridedView, dtype: DType): TypedArray =>
+  cellKernel([gi, gh, c, out, g], 5, dtype, (a) => ensure().k.lstmCellBackward(...(a as Parameters<WasmKernels['lstmCellBackward']>)))
+  ?? jsBackend.lstmCellBackward(gi, gh, c, out, g, dtype);
 
-function gruCellBackward(gi: StridedView, gh: StridedView, hPrev: StridedView, g: StridedView, dtype: DType): TypedArray {
-  const [batch, h] = hPrev.shape as [number, number];
-  const views = [gi, gh, hPrev, g];
-  const p = dtype === 'float32' && batch * h >= MIN_ELEMENTS / 4 && rowsOf(views) ? prepare(batch * 7 * h, spans(views)) : null;
-  if (p === null) return jsBackend.gruCellBackward(gi, gh, hPrev, g, dtype);
-  const [pi, ph, pp, pg] = p.ptrs as [number, number, number, number];
-  ensure().k.gruCellBackward(pi, gi.strides[0]!, ph, gh.strides[0]!, pp, hPrev.strides[0]!, pg, g.strides[0]!, p.outPtr, batch, h);
-  return p.finish();
-}
+const gruCell = (gi: StridedView, gh: StridedView, hPrev: StridedView, dtype: DType): TypedArray =>
+  cellKernel([gi, gh, hPrev], 1, dtype, (a) => ensure().k.gruCell(...(a as Parameters<WasmKernels['gruCell']>)))
+  ?? jsBackend.gruCell(gi, gh, hPrev, dtype);
+
+const gruCellBackward = (gi: StridedView, gh: StridedView, hPrev: StridedView, g: StridedView, dtype: DType): TypedArray =>
+  cellKernel([gi, gh, hPrev, g], 7, dtype, (a) => ensure().k.gruCellBackward(...(a as Parameters<WasmKernels['gruCellBackward']>)))
+  ?? jsBackend.gruCellBackward(gi, gh, hPrev, g, dtype);
 
 /**
  * The wasm SIMD backend (`setBackend('wasm')`).
