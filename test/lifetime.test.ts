@@ -246,7 +246,8 @@ describe('library functions free their intermediates', () => {
       () => F.crossEntropy(logits, labels),
     ]) {
       const [y, created] = recordStorage(() => noGrad(f));
-      expect(created.length).toBeGreaterThan(1);
+      // (the fused layerNorm allocates its result only)
+      expect(created.length).toBeGreaterThanOrEqual(1);
       expect(created.filter((s) => !s.disposed)).toEqual([y._storage]);
     }
   });

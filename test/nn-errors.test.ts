@@ -123,7 +123,7 @@ describe('functional: losses', () => {
     ['crossEntropy labelSmoothing 1.5', () => F.crossEntropy(zeros([2, 3]), idx(0, 1), { labelSmoothing: 1.5 }), ArgumentError, '[crossEntropy] labelSmoothing must be in [0, 1], got 1.5'],
     ['crossEntropy weight shape', () => F.crossEntropy(zeros([2, 3]), idx(0, 1), { weight: zeros([4]) }), ShapeError, '[crossEntropy] weight must have shape [3], got [4]'],
     ['crossEntropy probability target shape', () => F.crossEntropy(zeros([2, 3]), zeros([2, 4])), ShapeError, "[crossEntropy] probability targets must have the input's shape [2,3], got [2,4]"],
-    ['crossEntropy target out of bounds', () => F.crossEntropy(zeros([2, 3]), idx(0, 5)), ShapeError, '[nllLoss] target 5 is out of bounds for 3 classes'],
+    ['crossEntropy target out of bounds', () => F.crossEntropy(zeros([2, 3]), idx(0, 5)), ShapeError, '[crossEntropy] target 5 is out of bounds for 3 classes'],
     ["crossEntropy probability targets, reduction 'x'", () => F.crossEntropy(zeros([2, 3]), zeros([2, 3]), { reduction: bad('x') }), ArgumentError, "[crossEntropy] reduction must be 'mean', 'sum' or 'none', got \"x\""],
     ['smoothL1Loss beta -1', () => F.smoothL1Loss(zeros([2]), zeros([2]), { beta: -1 }), ArgumentError, '[smoothL1Loss] beta must be >= 0, got -1'],
     ['huberLoss delta 0', () => F.huberLoss(zeros([2]), zeros([2]), { delta: 0 }), ArgumentError, '[huberLoss] delta must be > 0, got 0'],

@@ -87,6 +87,58 @@ export interface Backend {
   gruCell(gi: StridedView, gh: StridedView, h: StridedView, dtype: DType): TypedArray;
   /** Backward of gruCell from g = dh' ([B, H]): [B, 7H] = d gi | d gh | d h. */
   gruCellBackward(gi: StridedView, gh: StridedView, h: StridedView, g: StridedView, dtype: DType): TypedArray;
+  /**
+   * Softmax exp(x − m)/Σ exp(x − m) along `dim` (m the max), or with `log` log-softmax
+   * (x − m) − log Σ exp(x − m) (m taken as 0 where it is ±∞); a contiguous array shaped like x.
+   */
+  softmax(x: StridedView, dim: number, log: boolean, dtype: DType): TypedArray;
+  /** Backward of softmax from its output y and the output's gradient g: y·(g − Σ g·y), or g − exp(y)·Σ g with `log`. */
+  softmaxBackward(y: StridedView, g: StridedView, dim: number, log: boolean, dtype: DType): TypedArray;
+  /**
+   * Layer norm of each row of x [R, N]: (x − mean)·rstd·weight + bias, rstd = 1/√(biased var + eps),
+   * weight and bias [N] optional. Returns the output [R, N] and each row's mean and rstd as [R, 2].
+   */
+  layerNorm(x: StridedView, weight: StridedView | null, bias: StridedView | null, eps: number, dtype: DType): LayerNormResult;
+  /** Backward of layerNorm from x, the weight (or null), the [R, 2] stats and g [R, N]: R·N + 2N = dx | dweight | dbias. */
+  layerNormBackward(x: StridedView, weight: StridedView | null, stats: StridedView, g: StridedView, dtype: DType): TypedArray;
+  /** GELU x·Φ(x), or with `tanh` 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))); a contiguous array shaped like x. */
+  gelu(x: StridedView, tanh: boolean, dtype: DType): TypedArray;
+  /** Backward of gelu from its input and the output's gradient (same shape): g·gelu'(x). */
+  geluBackward(x: StridedView, g: StridedView, tanh: boolean, dtype: DType): TypedArray;
+  /**
+   * Cross-entropy of logits x [R, C] against int32 class indices [R], optional class weights [C]:
+   * (1 − ε)·w_t·(−logp_t) + (ε/C)·Σ_c w_c·(−logp_c) per row (ε the label smoothing, logp the
+   * log-softmax), 0 where the target is `ignoreIndex`. One array R + R·C: the losses, then logp.
+   */
+  crossEntropy(x: StridedView, target: StridedView, weight: StridedView | null, ignoreIndex: number, smoothing: number, dtype: DType): TypedArray;
+  /**
+   * Backward of crossEntropy from its logp [R, C] and the gradients of the losses [R] and of logp [R, C]:
+   * d x = gLogp − p·Σ gLogp + gLoss·(p·a − b) with p = exp(logp), a = (1 − ε)·w_t + (ε/C)·Σw,
+   * b = (1 − ε)·w_t·onehot(t) + (ε/C)·w (0 at ignored rows); a contiguous [R, C] array.
+   */
+  crossEntropyBackward(logp: StridedView, target: StridedView, weight: StridedView | null, gLoss: StridedView, gLogp: StridedView, ignoreIndex: number, smoothing: number, dtype: DType): TypedArray;
+  /**
+   * Scaled dot-product attention without the score matrix: q [...batch, L, E], k [...batch, S, E],
+   * v [...batch, S, Ev], bias [...batch, L, S] or null (same batch dims, stride 0 where broadcast);
+   * scores q·kᵀ·scale + bias, keys j > i hidden from query i when `causal`. Returns the output
+   * [...batch, L, Ev] and each row's log-sum-exp [...batch, L] (−∞ and a zero output for a row that
+   * sees no key).
+   */
+  attention(q: StridedView, k: StridedView, v: StridedView, bias: StridedView | null, causal: boolean, scale: number, dtype: DType): AttentionResult;
+  /** Backward of attention from its output, log-sum-exps and the output's gradient: dq | dk | dv (contiguous, batch dims full). */
+  attentionBackward(q: StridedView, k: StridedView, v: StridedView, bias: StridedView | null, out: StridedView, lse: StridedView, grad: StridedView, causal: boolean, scale: number, dtype: DType): TypedArray;
+}
+
+/** What the attention kernel returns: the output and the log-sum-exp of every score row. */
+export interface AttentionResult {
+  readonly out: TypedArray;
+  readonly lse: TypedArray;
+}
+
+/** What the layerNorm kernel returns: the output [R, N] and each row's mean and rstd ([R, 2]). */
+export interface LayerNormResult {
+  readonly out: TypedArray;
+  readonly stats: TypedArray;
 }
 
 /** Geometry of a 2-d sliding window (kernel, dilation, padding and stride per spatial dim). */

@@ -58,6 +58,8 @@ export class Storage {
   declare keptByUser: boolean;
   /** A scope ended while graph nodes still held it: freed when the last one lets go. */
   private declare freeWhenUnsaved: boolean;
+  /** An open scope lists it: that scope (or an outer one) frees it, so it is never garbage nothing can free. */
+  declare scoped: boolean;
   private declare _data: TypedArray | null;
 
   constructor(data: TypedArray) {
@@ -68,7 +70,8 @@ export class Storage {
     this.keptByUser = false;
     this.freeWhenUnsaved = false;
     this._data = data;
-    if (frames.length > 0) frames[frames.length - 1]!.created.push(this);
+    this.scoped = frames.length > 0;
+    if (this.scoped) frames[frames.length - 1]!.created.push(this);
   }
 
   /** The typed array; reading it after `dispose` throws. */
@@ -108,11 +111,13 @@ export class Storage {
    * Moves the data off the wasm heap to a JS-heap copy and frees the heap block (every view keeps
    * working: they reach the data through this Storage). For storage that may be garbage nothing can
    * free (a plain loop's activations): the block comes back at once, and the copy is left to V8,
-   * which collects JS-heap arrays by itself. Does nothing to kept, disposed or JS-heap storage.
+   * which collects JS-heap arrays by itself. Does nothing to kept, disposed or JS-heap storage, nor
+   * to storage that an open scope will free.
    */
   relocate(): void {
     const data = this._data;
-    if (data === null || this.kept || !(data.buffer instanceof SharedArrayBuffer)) return;
+    // NOTE: storage an open scope lists is freed by it: copying it off the heap would only cost time
+    if (data === null || this.kept || this.scoped || !(data.buffer instanceof SharedArrayBuffer)) return;
     this._data = copyToJsHeap(data);
     free(data);
   }
@@ -224,6 +229,7 @@ export function recordStorage<T>(fn: () => T): [T, Storage[]] {
 function handToParent(storage: Storage[]): void {
   const parent = frames[frames.length - 1];
   if (parent !== undefined) for (const s of storage) parent.created.push(s);
+  else for (const s of storage) s.scoped = false; // no scope frees it now: garbage only the collector reclaims
 }
 
 function isThenable(value: unknown): boolean {

@@ -16,4 +16,16 @@ export { RNN, LSTM, GRU, type RNNLayerOptions } from './layers/recurrent.js';
 export { RNNBase, type RNNOptions, type RNNMode } from './layers/rnn.js';
 export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions } from './layers/rnn-cell.js';
 export { PackedSequence, packPaddedSequence, padPackedSequence } from './layers/packed.js';
+export { deepCopy } from './copy.js';
+export { MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './layers/attention.js';
+export {
+  TransformerEncoderLayer, TransformerDecoderLayer,
+  type TransformerLayerOptions, type TransformerActivation, type EncoderLayerForwardOptions, type DecoderLayerForwardOptions,
+} from './layers/transformer-layer.js';
+export {
+  TransformerEncoder, TransformerDecoder, Transformer, generateSquareSubsequentMask, type DecoderForwardOptions,
+  type EncoderForwardOptions, type TransformerOptions, type TransformerForwardOptions,
+} from './layers/transformer.js';
+export { PositionalEncoding, sinusoidalPositionalEncoding, type PositionalEncodingOptions } from './layers/positional.js';
+export { KVCache, KVCacheLayer } from './kv-cache.js';
 export { padSequence } from '../ops/sequence.js';

@@ -86,6 +86,8 @@ export abstract class Module {
   /** True in training mode (dropout active, batch norm uses batch statistics). */
   training = true;
   private readonly _bufferNames = new Set<string>();
+  /** Buffers registered with `persistent: false`: listed by `namedBuffers`, left out of `stateDict`. */
+  private readonly _nonPersistent = new Set<string>();
 
   /** The module's computation (a subclass without one throws `[Module] <Class> has no forward method` when called). */
   abstract forward(...args: any[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -98,11 +100,16 @@ export abstract class Module {
     return Object.entries(this).filter(([key]) => !key.startsWith('_') && key !== 'training').map(([key, v]) => [stateKey(key), v]);
   }
 
-  /** Registers (or replaces) a buffer: state saved in `stateDict` that is not trained, e.g. running statistics. */
-  registerBuffer(name: string, tensor: Tensor | null): void {
+  /**
+   * Registers (or replaces) a buffer: state that is not trained, e.g. running statistics. It is saved in
+   * `stateDict` unless `persistent` is false (a table the module recomputes, as PyTorch's `persistent=False`).
+   */
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
     check(tensor === null || tensor instanceof Tensor, ArgumentError, () => `[registerBuffer] ${name} must be a Tensor or null, got ${fmt(tensor)}`);
     (this as unknown as Record<string, Tensor | null>)[name] = tensor;
     this._bufferNames.add(name);
+    if (options.persistent === false) this._nonPersistent.add(name);
+    else this._nonPersistent.delete(name);
   }
 
   /** Every field holding a module, with its name (array fields give `name.0`, `name.1`, …), repeats included. */
@@ -218,13 +225,14 @@ export abstract class Module {
    */
   stateDict(prefix = '', out: Record<string, Tensor> = {}): Record<string, Tensor> {
     const key = (name: string): string => (prefix === '' ? name : `${prefix}.${name}`);
-    for (const [name, t] of [...this.ownParameters(), ...this.namedBuffersOwn()]) out[key(name)] = t.detach();
+    for (const [name, t] of [...this.ownParameters(), ...this.namedBuffersOwn(true)]) out[key(name)] = t.detach();
     for (const [name, child] of this.childEntries()) child.stateDict(key(name), out);
     return out;
   }
 
-  private namedBuffersOwn(): [string, Tensor][] {
+  private namedBuffersOwn(persistentOnly = false): [string, Tensor][] {
     return [...this._bufferNames]
+      .filter((name) => !persistentOnly || !this._nonPersistent.has(name))
       .map((name) => [stateKey(name), (this as unknown as Record<string, Tensor | null>)[name]] as [string, Tensor | null])
       .filter((e): e is [string, Tensor] => e[1] instanceof Tensor);
   }

@@ -1,6 +1,7 @@
 /**
  * Reductions. Primitives: sum, max, min, prod (with vjps), argmax/argmin (no gradient).
- * Composites: mean, var, std, logsumexp, norm, softmax, logSoftmax, any, all, sumToShape.
+ * Composites: mean, var, std, logsumexp, norm, any, all, sumToShape. softmax and logSoftmax are
+ * validated here and run as fused ops (ops/fused.ts).
  */
 import { backend } from '../backend/index.js';
 import { apply, type OpDef, type SaveSpec } from '../core/autograd.js';
@@ -11,6 +12,7 @@ import { broadcastsTo, normalizeDims, sameShape, showShape, type Shape } from '.
 import type { Tensor } from '../core/tensor.js';
 import { where } from './elementwise.js';
 import { productOfOthers } from './scan.js';
+import { softmaxFused } from './fused.js';
 import { checkTensor, dimArg, fresh, onesLikeRaw } from './util.js';
 
 /** `{ dim, keepdim }` as an options object. */
@@ -241,31 +243,26 @@ function powAwayFromZero(a: Tensor, p: number): Tensor {
 }
 
 /**
- * Softmax along `dim`, stable: exp(x − max) / Σ exp(x − max).
+ * Softmax along `dim`, stable: exp(x − max) / Σ exp(x − max). One fused op (ops/fused.ts).
  * @example
  * softmax(tensor([1, 2, 3]), 0); // [0.0900, 0.2447, 0.6652]
  */
 export function softmax(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'softmax', 'input');
   check(isFloating(x.dtype), DTypeError, () => `[softmax] needs a floating-point input, got ${x.dtype}`);
-  const d = dimArg(dim, x.ndim, 'softmax');
-  const e = x.sub(detachedMax(x, [d])).exp();
-  return e.div(e.sum(d, true));
+  return softmaxFused(x, dimArg(dim, x.ndim, 'softmax'), false);
 }
 
 /**
  * log(softmax(x)) along `dim`, stable: (x − m) − log Σ exp(x − m) with m the (detached) max, so that
- * logits of ±1000 neither overflow nor lose float32 precision to the scale of m.
+ * logits of ±1000 neither overflow nor lose float32 precision to the scale of m. One fused op (ops/fused.ts).
  * @example
  * logSoftmax(tensor([1000, 0]), 0); // [0, -1000]
  */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'logSoftmax', 'input');
   check(isFloating(x.dtype), DTypeError, () => `[logSoftmax] needs a floating-point input, got ${x.dtype}`);
-  const d = dimArg(dim, x.ndim, 'logSoftmax');
-  const m = detachedMax(x, [d]);
-  const shifted = x.sub(where(m.abs().eq(Infinity), 0, m));
-  return shifted.sub(shifted.exp().sum(d, true).log());
+  return softmaxFused(x, dimArg(dim, x.ndim, 'logSoftmax'), true);
 }
 
 const argDef = (name: 'argmax' | 'argmin'): OpDef<{ dim: number; keepdim: boolean }> => ({

@@ -6,3 +6,4 @@ export { BPETokenizer, type BPETrainOptions, type BPETokenizerJSON } from './bpe
 export { pretokenize } from './bpe-train.js';
 export { sampleLogits, generate, type SampleOptions, type GenerateOptions, type StepFunction } from './sampling.js';
 export type { TokenIds } from './util.js';
+export { greedySearch, beamSearch, type SearchStep, type GreedySearchOptions, type BeamSearchOptions } from './search.js';

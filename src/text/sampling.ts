@@ -8,7 +8,8 @@ import { defaultGenerator, Generator } from '../base/random.js';
 import { showShape } from '../base/shape.js';
 import { tensor } from '../core/creation.js';
 import { noGrad } from '../core/grad-mode.js';
-import { reachableStorage, recordStorage, scope, Storage } from '../core/storage.js';
+import { recordStorage, scope } from '../core/storage.js';
+import { CarriedState } from './carried-state.js';
 import { Tensor } from '../core/tensor.js';
 import { multinomial } from '../ops/sampling.js';
 import { checkOptionNames } from './util.js';
@@ -195,29 +196,3 @@ function checkLogits(logits: unknown, op: string): Tensor {
     () => `[${op}] step must return logits of shape [V] or [1, V], got ${showShape(logits.shape)}`);
   return logits.reshape(-1);
 }
-
-/**
- * The storage that the steps of one `generate` call created and the carried state still reaches;
- * the rest of it is released as soon as a new state replaces the old one (storage made before the
- * call, such as parameters, is never touched).
- */
-class CarriedState {
-  private live = new Set<Storage>();
-
-  replace(state: unknown, created: readonly Storage[]): void {
-    for (const s of created) if (!s.disposed) this.live.add(s);
-    const reached = reachableStorage(state);
-    for (const s of this.live) {
-      if (!reached.has(s)) {
-        s.release();
-        this.live.delete(s);
-      }
-    }
-  }
-
-  releaseAll(): void {
-    for (const s of this.live) s.release();
-    this.live.clear();
-  }
-}
-

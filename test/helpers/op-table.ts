@@ -20,6 +20,8 @@ import {
 } from './spec-gen.js';
 import { row, specSuite, type Case, type OpRow } from './spec.js';
 import { cellRows } from './rnn-rows.js';
+import { fusedRows } from './fused-rows.js';
+import { attentionRows } from './attention-rows.js';
 
 // ── row builders ────────────────────────────────────────────────────────────────────────────
 
@@ -488,7 +490,7 @@ const shapeRows: OpRow[] = [
 
 /** Registers the whole op spec table and the pinned hand-computed cases (run once per backend). */
 export function defineOpTable(): void {
-  specSuite([...unaryRows, ...binaryRows, ...comparisonRows, ...selectionRows, ...reductionTableRows, ...linalgRows, ...shapeRows, ...cellRows]);
+  specSuite([...unaryRows, ...binaryRows, ...comparisonRows, ...selectionRows, ...reductionTableRows, ...linalgRows, ...shapeRows, ...cellRows, ...fusedRows, ...attentionRows]);
   pinnedSemantics();
 }
 

@@ -9,6 +9,8 @@ import { matmul } from './matmul.js';
 import { assign, cumsum, gather, indexAdd, indexSelect, pad, scatterAdd } from './movement.js';
 import { argReduce, reduce } from './reduce.js';
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './rnn.js';
+import { crossEntropy, crossEntropyBackward, gelu, geluBackward, layerNorm, layerNormBackward, softmax, softmaxBackward } from './fused.js';
+import { attention, attentionBackward } from './attention.js';
 
 /**
  * The reference backend.
@@ -37,4 +39,14 @@ export const jsBackend: Backend = {
   lstmCellBackward,
   gruCell,
   gruCellBackward,
+  softmax,
+  softmaxBackward,
+  layerNorm,
+  layerNormBackward,
+  gelu,
+  geluBackward,
+  crossEntropy,
+  crossEntropyBackward,
+  attention,
+  attentionBackward,
 };

@@ -76,6 +76,10 @@ export function pad(
   const outStrides = contiguousStrides(outShape);
   const out = allocate(dtype, outShape.reduce((p, s) => p * s, 1));
   if (value !== 0) out.fill(value);
+  if (x.shape.length > 0 && interior.every((n) => n === 0)) {
+    padRows(x, low, outStrides, out);
+    return out;
+  }
   // each input element (i₀, i₁, …) lands at Σ (low[d] + i_d·(interior[d] + 1))·outStride[d]
   const target = offsetsOf({
     shape: x.shape,
@@ -85,6 +89,21 @@ export function pad(
   const source = offsetsOf(x);
   for (let i = 0; i < source.length; i++) out[target[i]!] = x.data[source[i]!]!;
   return out;
+}
+
+/** pad without interior padding: the input's rows (last dim) are copied whole into place. */
+function padRows(x: StridedView, low: readonly number[], outStrides: readonly number[], out: TypedArray): void {
+  const nd = x.shape.length;
+  const n = x.shape[nd - 1]!;
+  const lead = { shape: x.shape.slice(0, -1), strides: x.strides.slice(0, -1) };
+  const target = offsetsOf({ ...lead, strides: outStrides.slice(0, -1), offset: low.reduce((acc, l, d) => acc + l * outStrides[d]!, 0) });
+  const source = offsetsOf({ ...lead, offset: x.offset });
+  const step = x.strides[nd - 1]!;
+  for (let r = 0; r < source.length; r++) {
+    const [from, to] = [source[r]!, target[r]!];
+    if (step === 1) out.set(x.data.subarray(from, from + n) as Float32Array, to);
+    else for (let j = 0; j < n; j++) out[to + j] = x.data[from + j * step]!;
+  }
 }
 
 /** Offsets, for every element of `shape` in row-major order, into a view with `shape`'s sizes on all dims but `axis`. */

@@ -27,6 +27,16 @@ export interface WasmKernels {
   lstmCellBackward(gi: number, gis: number, gh: number, ghs: number, c: number, cs: number, hc: number, hcs: number, g: number, gs: number, out: number, batch: number, h: number): void;
   gruCell(gi: number, gis: number, gh: number, ghs: number, h: number, hs: number, out: number, batch: number, hidden: number): void;
   gruCellBackward(gi: number, gis: number, gh: number, ghs: number, h: number, hs: number, g: number, gs: number, out: number, batch: number, hidden: number): void;
+  softmaxRows(x: number, xs: number, out: number, rows: number, n: number, log: number): void;
+  softmaxBackwardRows(y: number, ys: number, g: number, gs: number, out: number, rows: number, n: number, log: number): void;
+  layerNormRows(x: number, xs: number, w: number, b: number, out: number, stats: number, rows: number, n: number, eps: number): void;
+  layerNormBackwardRows(x: number, xs: number, w: number, stats: number, g: number, gs: number, out: number, rows: number, n: number): void;
+  geluForward(x: number, out: number, n: number, tanh: number): void;
+  geluBackward(x: number, g: number, out: number, n: number, tanh: number): void;
+  crossEntropyRows(x: number, xs: number, target: number, ts: number, w: number, out: number, rows: number, c: number, ignoreIndex: number, smoothing: number): void;
+  crossEntropyBackwardRows(lp: number, ls: number, target: number, ts: number, w: number, gl: number, gls: number, glp: number, glps: number, out: number, rows: number, c: number, ignoreIndex: number, smoothing: number): void;
+  attentionForward(q: number, k: number, v: number, bias: number, offs: number, qr: number, kr: number, vr: number, br: number, bc: number, l: number, s: number, e: number, ev: number, flags: number, scaleBits: number, out: number, lse: number, b0: number, b1: number, scratch: number): void;
+  attentionBackward(q: number, k: number, v: number, bias: number, g: number, offs: number, qr: number, kr: number, vr: number, br: number, bc: number, gr: number, l: number, s: number, e: number, ev: number, flags: number, scaleBits: number, out: number, lse: number, dq: number, dk: number, dv: number, b0: number, b1: number, scratch: number): void;
 }
 
 /**

@@ -1,10 +1,14 @@
 /**
- * Activation functions, composed from public ops (so their gradients come for free, to any order).
+ * Activation functions, composed from public ops (so their gradients come for free, to any order);
+ * gelu is one fused op (ops/fused.ts), differentiable to any order as well.
  */
 import { ArgumentError, check, fmt } from '../../base/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { where } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/util.js';
+import { isFloating } from '../../base/dtype.js';
+import { geluFused } from '../../ops/fused.js';
+import { geluComposed } from '../../ops/fused-composed.js';
 
 /**
  * max(x, 0).
@@ -29,7 +33,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 
 /**
  * GELU: x·Φ(x) with Φ the standard normal CDF (`approximate: 'none'`), or its tanh approximation
- * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (`approximate: 'tanh'`).
+ * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (`approximate: 'tanh'`). One fused op for float inputs.
  * @example
  * gelu(tensor([1])); // [0.8413]
  */
@@ -37,11 +41,8 @@ export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {})
   checkTensor(x, 'gelu', 'input');
   const { approximate = 'none' } = options;
   check(approximate === 'none' || approximate === 'tanh', ArgumentError, () => `[gelu] approximate must be 'none' or 'tanh', got ${fmt(approximate)}`);
-  if (approximate === 'tanh') {
-    const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-    return x.mul(inner.tanh().add(1)).mul(0.5);
-  }
-  return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
+  const tanh = approximate === 'tanh';
+  return isFloating(x.dtype) ? geluFused(x, tanh) : geluComposed(x, tanh);
 }
 
 /**

@@ -9,3 +9,4 @@ export * from './misc.js';
 export { unfold, fold, type WindowOptions } from '../../ops/window.js';
 export { pad } from '../../ops/copy.js';
 export { lstmCell, gruCell } from '../../ops/rnn.js';
+export { scaledDotProductAttention, type AttentionOptions } from './attention.js';

@@ -1,6 +1,7 @@
 /**
- * Loss functions, composed from public ops, with PyTorch's arguments and reductions.
- * Cross-entropy goes through a stable logSoftmax, so logits of ±1000 do not overflow.
+ * Loss functions, composed from public ops, with PyTorch's arguments and reductions. Cross-entropy
+ * of class indices is one fused op (ops/fused-loss.ts: log-softmax and NLL in one kernel each way);
+ * probability targets go through a stable logSoftmax. Logits of ±1000 do not overflow either way.
  */
 import { isFloating } from '../../base/dtype.js';
 import { ArgumentError, DTypeError, ShapeError, check, fmt } from '../../base/errors.js';
@@ -10,6 +11,9 @@ import { customOp } from '../../core/custom-op.js';
 import { where } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/util.js';
 import { scope } from '../../core/storage.js';
+import { isGradEnabled } from '../../core/grad-mode.js';
+import { crossEntropyFused } from '../../ops/fused-loss.js';
+import { crossEntropyComposed, nllOf } from './loss-composed.js';
 
 /** How a loss combines its per-element values. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -37,8 +41,8 @@ export interface ClassLossOptions {
   reduction?: Reduction;
 }
 
-/** Checks class-index targets against the input [N, C, ...] (or [C]) and returns the class dim. */
-function checkClassTarget(input: Tensor, target: Tensor, op: string, ignoreIndex: number): void {
+/** Checks class-index targets against the input [N, C, ...] (or [C]) and returns their values. */
+function checkClassTarget(input: Tensor, target: Tensor, op: string, ignoreIndex: number): ArrayLike<number> {
   const batched = input.ndim >= 2;
   const expected = batched ? [input.shape[0]!, ...input.shape.slice(2)] : [];
   check(sameShape(target.shape, expected), ShapeError,
@@ -50,6 +54,7 @@ function checkClassTarget(input: Tensor, target: Tensor, op: string, ignoreIndex
     check(v === ignoreIndex || (v >= 0 && v < classes), ShapeError,
       () => `[${op}] target ${v} is out of bounds for ${classes} classes`);
   }
+  return values;
 }
 
 /**
@@ -71,16 +76,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions
     () => `[nllLoss] weight must have shape [${classes}], got ${weight === null ? '' : showShape(weight.shape)}`);
   check(reduction === 'none' || reduction === 'sum' || reduction === 'mean', ArgumentError,
     () => `[nllLoss] reduction must be 'mean', 'sum' or 'none', got ${fmt(reduction)}`);
-  return scope(() => {
-    const ignored = target.eq(ignoreIndex);
-    const safeTarget = where(ignored, 0, target).to('int32');
-    const picked = input.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
-    const w = weight === null ? where(ignored, 0, 1).to(input.dtype) : where(ignored, 0, weight.indexSelect(0, safeTarget.reshape(-1)).reshape(target.shape));
-    const losses = picked.neg().mul(w);
-    if (reduction === 'none') return losses;
-    if (reduction === 'sum') return losses.sum();
-    return losses.sum().div(w.sum());
-  });
+  return scope(() => nllOf(input, target, weight, ignoreIndex, reduction));
 }
 
 /** Options of `crossEntropy`. */
@@ -108,41 +104,39 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const classes = input.shape[classDim]!;
   check(weight === null || (weight.ndim === 1 && weight.shape[0] === classes), ShapeError,
     () => `[crossEntropy] weight must have shape [${classes}], got ${weight === null ? '' : showShape(weight.shape)}`);
-  return scope(() => crossEntropyOf(input, target, weight, ignoreIndex, reduction, labelSmoothing, classDim, classes));
+  check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', ArgumentError,
+    () => `[crossEntropy] reduction must be 'mean', 'sum' or 'none', got ${fmt(reduction)}`);
+  if (target.dtype !== 'int32') return scope(() => crossEntropyComposed(input, target, weight, ignoreIndex, reduction, labelSmoothing));
+  const targets = checkClassTarget(input, target, 'crossEntropy', ignoreIndex);
+  // one fused op, unless the class weights need a gradient or have another dtype
+  const fused = weight === null || (weight.dtype === input.dtype && !(weight.requiresGrad && isGradEnabled()));
+  if (!fused) return scope(() => crossEntropyComposed(input, target, weight, ignoreIndex, reduction, labelSmoothing));
+  return scope(() => crossEntropyOfIndices(input, target, targets, weight, ignoreIndex, reduction, labelSmoothing));
 }
 
-function crossEntropyOf(input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction, labelSmoothing: number, classDim: number, classes: number): Tensor {
-  const logp = input.logSoftmax(classDim);
-  const weightShape = input.shape.map((s, d) => (d === classDim ? s : 1));
+/** Cross-entropy of class indices by the fused op: logits as rows [R, C] (class dim last), then the reduction. */
+function crossEntropyOfIndices(input: Tensor, target: Tensor, targets: ArrayLike<number>, weight: Tensor | null, ignoreIndex: number, reduction: Reduction, labelSmoothing: number): Tensor {
+  const rows = target.numel();
+  const classes = input.shape[input.ndim >= 2 ? 1 : 0]!;
+  const logits = input.ndim === 1 ? input.reshape(1, classes)
+    : input.ndim === 2 ? input : input.permute([0, ...input.shape.map((_, d) => d).slice(2), 1]).reshape(rows, classes);
+  const losses = crossEntropyFused(logits, target.reshape(rows), weight, ignoreIndex, labelSmoothing);
+  if (reduction === 'none') return losses.reshape(target.shape);
+  if (reduction === 'sum') return losses.sum();
+  // NOTE: a zero divisor gives NaN even where label smoothing made the sum non-zero, as PyTorch (its NLL part is 0/0)
+  const divisor = weightOfTargets(targets, weight, ignoreIndex);
+  return losses.sum().div(divisor === 0 ? Number.NaN : divisor);
+}
 
-  if (target.dtype !== 'int32') {
-    // class probabilities
-    check(ignoreIndex < 0, ArgumentError, () => `[crossEntropy] ignoreIndex is not supported for probability (floating-point) targets, got ${ignoreIndex}`);
-    check(sameShape(target.shape, input.shape), ShapeError,
-      () => `[crossEntropy] probability targets must have the input's shape ${showShape(input.shape)}, got ${showShape(target.shape)}`);
-    const t = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
-    const weighted = weight === null ? logp : logp.mul(weight.reshape(weightShape));
-    const losses = weighted.mul(t).sum(classDim).neg();
-    if (reduction === 'mean') return losses.sum().div(input.numel() / classes);
-    return reduce(losses, reduction, 'crossEntropy');
+/** Σ weight[t] over the targets t that are not ignored (their count without weights): the divisor of 'mean'. */
+function weightOfTargets(targets: ArrayLike<number>, weight: Tensor | null, ignoreIndex: number): number {
+  const w = weight === null ? null : weight.toTypedArray();
+  let total = 0;
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!;
+    if (t !== ignoreIndex) total += w === null ? 1 : (w[t] as number);
   }
-
-  const nll = nllLoss(logp, target, { weight, ignoreIndex, reduction });
-  if (labelSmoothing === 0) return nll;
-  // the uniform part: −Σ_c w_c·log p_c per position, 0 at ignored positions
-  const ignored = target.eq(ignoreIndex);
-  const weighted = weight === null ? logp : logp.mul(weight.reshape(weightShape));
-  let smooth = where(ignored, 0, weighted.sum(classDim).neg());
-  if (reduction === 'mean') {
-    const safeTarget = where(ignored, 0, target).to('int32');
-    const denominator = weight === null
-      ? ignored.logicalNot().sum()
-      : where(ignored, 0, weight.indexSelect(0, safeTarget.reshape(-1)).reshape(target.shape)).sum();
-    smooth = smooth.sum().div(denominator.to(input.dtype));
-  } else if (reduction === 'sum') {
-    smooth = smooth.sum();
-  }
-  return nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
+  return total;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Normalisation: batch, layer and group norm, composed from public ops.
+ * Normalisation: batch and group norm composed from public ops; layer norm as one fused op (ops/fused.ts).
  */
 import { ArgumentError, ShapeError, check, fmt } from '../../base/errors.js';
 import { noGrad } from '../../core/grad-mode.js';
@@ -7,6 +7,9 @@ import { showShape } from '../../base/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { checkTensor } from '../../ops/util.js';
 import { scope } from '../../core/storage.js';
+import { isFloating } from '../../base/dtype.js';
+import { layerNormFused } from '../../ops/fused.js';
+import { layerNormComposed } from '../../ops/fused-composed.js';
 
 /** Options of `batchNorm`. */
 export interface BatchNormOptions {
@@ -75,6 +78,7 @@ function batchNormOf(x: Tensor, runningMean: Tensor | null, runningVar: Tensor |
 /**
  * Layer normalisation over the last dims (`normalizedShape`), as `torch.nn.functional.layer_norm`:
  * (x − mean)/√(var + eps) with the biased variance, then `weight` and `bias` (shaped `normalizedShape`).
+ * One fused op (forward and backward one kernel each) for float inputs.
  * @example
  * layerNorm(randn([8, 32, 64]), [64]);
  */
@@ -88,16 +92,13 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     check(t === null || showShape(t.shape) === showShape(shape), ShapeError,
       () => `[layerNorm] ${name} must have shape ${showShape(shape)}, got ${t === null ? 'null' : showShape(t.shape)}`);
   }
-  const dims = shape.map((_, i) => x.ndim - shape.length + i);
-  return scope(() => {
-    const mean = x.mean(dims, true);
-    const centred = x.sub(mean);
-    const variance = centred.square().mean(dims, true);
-    let y = centred.mul(variance.add(eps).rsqrt());
-    if (weight !== null) y = y.mul(weight);
-    if (bias !== null) y = y.add(bias);
-    return y;
-  });
+  check(typeof eps === 'number', ArgumentError, () => `[layerNorm] eps must be a number, got ${fmt(eps)}`);
+  const n = shape.reduce((p, s) => p * s, 1);
+  // one fused op for float inputs (weight and bias of the same dtype); the composition otherwise
+  const fused = isFloating(x.dtype) && n > 0 && [weight, bias].every((t) => t === null || t.dtype === x.dtype);
+  return scope(() => fused
+    ? layerNormFused(x.reshape(x.numel() / n, n), weight?.reshape(n) ?? null, bias?.reshape(n) ?? null, eps).reshape(x.shape)
+    : layerNormComposed(x, shape.length, weight, bias, eps));
 }
 
 /**

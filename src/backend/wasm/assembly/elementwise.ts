@@ -110,7 +110,7 @@ const ZERO_BELOW: f32 = -104.0; // below ln(2^-150) ≈ -103.97: e^x rounds to 0
 }
 
 /** e^x for 4 lanes, correctly rounded also where the result is subnormal. */
-@inline function exp4(x: v128): v128 {
+@inline export function exp4(x: v128): v128 {
   return anySubnormalExp(x) ? exactExp4(x) : expFast4(x);
 }
 

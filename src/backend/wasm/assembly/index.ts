@@ -5,3 +5,5 @@ export { unfold, fold, maxPoolIndices, gatherRows, scatterAddRows } from './wind
 export { binary2d, unary2d } from './elementwise';
 export { binaryNd, unaryNd, compareNd, whereNd, reduceNd } from './strided';
 export { lstmCell, lstmCellBackward, gruCell, gruCellBackward } from './rnn';
+export { attentionForward, attentionBackward } from './attention';
+export { softmaxRows, softmaxBackwardRows, layerNormRows, layerNormBackwardRows, geluForward, geluBackward, crossEntropyRows, crossEntropyBackwardRows } from './fused';
