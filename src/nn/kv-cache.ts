@@ -7,7 +7,12 @@ import { showShape } from '../base/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { cat } from '../ops/copy.js';
 
-/** One layer's cached keys and values, [B, heads, T, headDim] each (any layout with time at dim −2). */
+/**
+ * One layer's cached keys and values, [B, heads, T, headDim] each (any layout with time at dim −2).
+ * @example
+ * const layer = new nn.KVCacheLayer();
+ * const [keys, values] = layer.append(k, v); // all positions so far
+ */
 export class KVCacheLayer {
   key: Tensor | null = null;
   value: Tensor | null = null;

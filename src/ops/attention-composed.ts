@@ -20,7 +20,11 @@ export function additiveMask(mask: Tensor | null, dtype: 'float32' | 'float64'):
   return where(mask, full([], 0, { dtype }), full([], -Infinity, { dtype }));
 }
 
-/** The [L, S] causal mask of PyTorch's `is_causal`: query i may attend to keys j ≤ i (top-left aligned). */
+/**
+ * The [L, S] causal mask of PyTorch's `is_causal`: query i may attend to keys j ≤ i (top-left aligned).
+ * @example
+ * causalMask(2, 3); // [[true, false, false], [true, true, false]]
+ */
 export function causalMask(l: number, s: number): Tensor {
   return full([l, s], true, { dtype: 'bool' }).tril();
 }

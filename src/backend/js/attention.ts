@@ -11,7 +11,11 @@
 import { allocate, type DType, type TypedArray } from '../../base/dtype.js';
 import type { AttentionResult, StridedView } from '../backend.js';
 
-/** The element offset of each batch entry (the leading `view.shape.length − trailing` dims, row-major). */
+/**
+ * The element offset of each batch entry (the leading `view.shape.length − trailing` dims, row-major).
+ * @example
+ * batchOffsets({ data, shape: [2, 3, 4], strides: [0, 4, 1], offset: 0 }, 2); // [0, 0]
+ */
 export function batchOffsets(view: StridedView, trailing: number): number[] {
   const dims = view.shape.length - trailing;
   let offsets = [view.offset];

@@ -592,7 +592,7 @@ function attention(q: StridedView, k: StridedView, v: StridedView, bias: Strided
 function attentionBackward(q: StridedView, k: StridedView, v: StridedView, bias: StridedView | null, out: StridedView, lse: StridedView, grad: StridedView, causal: boolean, scale: number, dtype: DType): TypedArray {
   const e = q.shape[q.shape.length - 1]!;
   const contiguous = (x: StridedView): boolean => isContiguous(x);
-  const g = dtype === 'float32' && contiguous(out) && contiguous(lse) && f32(out) && f32(lse) ? attentionLayout([q, k, v, bias, grad], 64 + e) : null;
+  const g = dtype === 'float32' && contiguous(out) && contiguous(lse) && f32(out) && f32(lse) ? attentionLayout([q, k, v, bias, grad], 4 * e) : null;
   if (g === null) return jsBackend.attentionBackward(q, k, v, bias, out, lse, grad, causal, scale, dtype);
   const outN = g.batch * (g.l * g.e + g.s * g.e + g.s * g.ev);
   const p = prepare(outN, [...g.operands, [out, numel(out.shape)], [lse, numel(lse.shape)]]);
