@@ -119,6 +119,8 @@ describe('KV cache', () => {
       const stitched = cat(steps, 1);
       expect(stitched.sub(full).abs().max().item()).toBeLessThan(1e-12);
       expect(cache.length).toBe(7);
+      // the cross-attention projected the memory once: 5 positions, [N, heads, S, headDim]
+      expect(cache.layer(1).memory!.key!.shape).toEqual([3, 4, 5, 4]);
     }
   });
 
@@ -137,6 +139,24 @@ describe('KV cache', () => {
     const xr = cat([x.indexSelect(0, rows), y], 1);
     const [ref] = mha.forward(xr, xr, xr, { attnMask: nn.generateSquareSubsequentMask(5, { dtype: 'float64' }), needWeights: false });
     expect(out.sub(ref.narrow(1, 4, 1)).abs().max().item()).toBeLessThan(1e-12);
+  });
+
+  it('a memory cache reuses the projected keys and values of a fixed memory, beams reordered', () => {
+    manualSeed(13);
+    const mha = new nn.MultiheadAttention(8, 2, { kdim: 6, vdim: 5, dtype: 'float64' });
+    const memory = randn([7, 3, 6], { dtype: 'float64' });
+    const values = randn([7, 3, 5], { dtype: 'float64' });
+    const memoryCache = new nn.KVCacheLayer();
+    const q1 = randn([1, 3, 8], { dtype: 'float64' });
+    const [first] = mha.forward(q1, memory, values, { memoryCache, needWeights: false });
+    expect(first.sub(mha.forward(q1, memory, values)[0]).abs().max().item()).toBeLessThan(1e-12);
+    memoryCache.reorder(tensor([2, 0, 0], { dtype: 'int32' }));
+    const q2 = randn([1, 3, 8], { dtype: 'float64' });
+    // later calls do not read key and value: the cache answers for the reordered rows
+    const [second] = mha.forward(q2, memory, values, { memoryCache, needWeights: false });
+    const rows = tensor([2, 0, 0], { dtype: 'int32' });
+    const [ref] = mha.forward(q2, memory.indexSelect(1, rows), values.indexSelect(1, rows));
+    expect(second.sub(ref).abs().max().item()).toBeLessThan(1e-12);
   });
 
   it('rejects a cache with addBiasKv, and keys that do not continue the cache', () => {

@@ -16,6 +16,8 @@ import { cat } from '../ops/copy.js';
 export class KVCacheLayer {
   key: Tensor | null = null;
   value: Tensor | null = null;
+  /** A decoder layer's cross-attention cache: the memory's keys and values, projected once (see `MultiheadAttention`'s `memoryCache`). */
+  memory: KVCacheLayer | null = null;
 
   /**
    * Appends the new positions' keys and values (time at dim −2) and returns all of them so far.
@@ -39,6 +41,17 @@ export class KVCacheLayer {
   /** Positions cached (0 when empty). */
   get length(): number {
     return this.key === null ? 0 : this.key.shape[this.key.ndim - 2]!;
+  }
+
+  /**
+   * Keeps rows `index` (int32 [B']) of the batch dim 0, here and in the memory cache.
+   * @example
+   * layer.reorder(tensor([1, 1], { dtype: 'int32' }));
+   */
+  reorder(index: Tensor): void {
+    if (this.key !== null) this.key = this.key.indexSelect(0, index);
+    if (this.value !== null) this.value = this.value.indexSelect(0, index);
+    this.memory?.reorder(index);
   }
 }
 
@@ -77,9 +90,6 @@ export class KVCache {
    */
   reorder(index: Tensor): void {
     check(index.dtype === 'int32' && index.ndim === 1, ArgumentError, () => `[KVCache.reorder] index must be a 1-d int32 tensor, got ${index.dtype} ${showShape(index.shape)}`);
-    for (const l of this.layers) {
-      if (l.key !== null) l.key = l.key.indexSelect(0, index);
-      if (l.value !== null) l.value = l.value.indexSelect(0, index);
-    }
+    for (const l of this.layers) l.reorder(index);
   }
 }

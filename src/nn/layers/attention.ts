@@ -64,10 +64,15 @@ export interface MultiheadAttentionForwardOptions {
    * (masks then cover all S = cached + new keys; the causal mask is aligned to the last positions).
    */
   cache?: KVCacheLayer | null;
+  /**
+   * Decoding with a fixed `key`/`value` (cross-attention to an encoder's memory): the first call
+   * projects them into this cache, later calls reuse it and skip the projections.
+   */
+  memoryCache?: KVCacheLayer | null;
 }
 
 const OPTION_NAMES = ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst', 'dtype'];
-const FORWARD_OPTION_NAMES = ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights', 'isCausal', 'cache'];
+const FORWARD_OPTION_NAMES = ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights', 'isCausal', 'cache', 'memoryCache'];
 const OP = 'MultiheadAttention';
 
 /** Projected queries, keys and values split into heads, with the merged additive mask. */
@@ -150,10 +155,13 @@ export class MultiheadAttention extends Module {
    */
   forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
     checkOptionNames(options as unknown, FORWARD_OPTION_NAMES, `${OP}.forward`);
-    const { keyPaddingMask = null, needWeights = true, attnMask = null, averageAttnWeights = true, isCausal = false, cache = null } = options;
-    check(cache === null || cache instanceof KVCacheLayer, ArgumentError, () => `[${OP}.forward] cache must be a KVCacheLayer, got ${fmt(cache)}`);
-    check(cache === null || (this.biasK === null && !this.addZeroAttn), ArgumentError,
-      () => `[${OP}.forward] a cache cannot be combined with addBiasKv or addZeroAttn`);
+    const { keyPaddingMask = null, needWeights = true, attnMask = null, averageAttnWeights = true, isCausal = false, cache = null, memoryCache = null } = options;
+    for (const [arg, c] of [['cache', cache], ['memoryCache', memoryCache]] as const) {
+      check(c === null || c instanceof KVCacheLayer, ArgumentError, () => `[${OP}.forward] ${arg} must be a KVCacheLayer, got ${fmt(c)}`);
+      check(c === null || (this.biasK === null && !this.addZeroAttn), ArgumentError,
+        () => `[${OP}.forward] a ${arg} cannot be combined with addBiasKv or addZeroAttn`);
+    }
+    check(cache === null || memoryCache === null, ArgumentError, () => `[${OP}.forward] give cache (self-attention) or memoryCache (fixed keys and values), not both`);
     for (const [arg, v] of [['needWeights', needWeights], ['averageAttnWeights', averageAttnWeights], ['isCausal', isCausal]] as const) {
       check(typeof v === 'boolean', ArgumentError, () => `[${OP}.forward] ${arg} must be a boolean, got ${fmt(v)}`);
     }
@@ -172,7 +180,9 @@ export class MultiheadAttention extends Module {
     const causal = (): Tensor | null => (l === 1 && past > 0 ? null : full([l, s], -Infinity, { dtype: q.dtype }).triu(1 + past));
     const mask = causalHint ? null : masks.attn ?? (isCausal ? causal() : null);
     const padding = batched ? masks.padding : masks.padding?.unsqueeze(0) ?? null;
-    const heads = this.heads(this.project(q, k, v, selfAttention), mask, padding, n, cache);
+    const reuse = memoryCache !== null && memoryCache.length > 0;
+    const projected = reuse ? this.project(q, null, null, false) : this.project(q, k, v, selfAttention);
+    const heads = this.heads(projected, mask, padding, n, cache, memoryCache);
     const p = this.training ? this.dropout : 0;
     let [out, weights] = needWeights ? this.attendWithWeights(heads, p) : [this.attend(heads, p, causalHint, n), null];
     out = this.outProj.forward(out);
@@ -227,34 +237,43 @@ export class MultiheadAttention extends Module {
     return { attn: additive(attnMask, 'attnMask', dtype), padding: additive(padding, 'keyPaddingMask', dtype) };
   }
 
-  /** The input projections of `q` [L, N, E], `k` [S, N, kdim] and `v` [S, N, vdim] (one product for self-attention). */
-  private project(q: Tensor, k: Tensor, v: Tensor, selfAttention: boolean): [Tensor, Tensor, Tensor] {
+  /**
+   * The input projections of `q` [L, N, E], `k` [S, N, kdim] and `v` [S, N, vdim] (one product for
+   * self-attention); k and v null: the query's only (their projections come from a memory cache).
+   */
+  private project(q: Tensor, k: Tensor | null, v: Tensor | null, selfAttention: boolean): [Tensor, Tensor | null, Tensor | null] {
     const [bq, bk, bv] = this.inProjBias?.chunk(3) ?? [null, null, null];
-    if (this.inProjWeight === null) return [linear(q, this.qProjWeight!, bq), linear(k, this.kProjWeight!, bk), linear(v, this.vProjWeight!, bv)];
-    if (selfAttention) return linear(q, this.inProjWeight, this.inProjBias).chunk(3, -1) as [Tensor, Tensor, Tensor];
-    const [wq, wk, wv] = this.inProjWeight.chunk(3) as [Tensor, Tensor, Tensor];
-    return [linear(q, wq, bq), linear(k, wk, bk), linear(v, wv, bv)];
+    const [wq, wk, wv] = this.inProjWeight === null ? [this.qProjWeight!, this.kProjWeight!, this.vProjWeight!] : this.inProjWeight.chunk(3) as [Tensor, Tensor, Tensor];
+    if (selfAttention && this.inProjWeight !== null) return linear(q, this.inProjWeight, this.inProjBias).chunk(3, -1) as [Tensor, Tensor, Tensor];
+    return [linear(q, wq, bq), k === null ? null : linear(k, wk, bk), v === null ? null : linear(v, wv, bv)];
   }
 
   /** Appends bias_k/bias_v and the zero position, splits into heads and merges the masks. */
-  private heads([q, k, v]: [Tensor, Tensor, Tensor], attn: Tensor | null, padding: Tensor | null, n: number, cache: KVCacheLayer | null): Heads {
+  private heads([q, kIn, vIn]: [Tensor, Tensor | null, Tensor | null], attn: Tensor | null, padding: Tensor | null, n: number, cache: KVCacheLayer | null, memoryCache: KVCacheLayer | null): Heads {
     const [h, d, e] = [this.numHeads, this.headDim, this.embedDim];
     let mask = attn === null ? null : attn.ndim === 2 ? attn.unsqueeze(0) : attn;
     const extend = (): void => {
       mask = mask?.pad([0, 1]) ?? null;
       padding = padding?.pad([0, 1]) ?? null;
     };
-    if (this.biasK !== null && this.biasV !== null) {
-      k = cat([k, this.biasK.expand([1, n, e])], 0);
-      v = cat([v, this.biasV.expand([1, n, e])], 0);
-      extend();
-    }
     const split = (t: Tensor): Tensor => t.reshape([t.shape[0]!, n * h, d]).transpose(0, 1);
-    [q, k, v] = [split(q), split(k), split(v)];
-    if (cache !== null) {
-      // cached as [N, heads, S, headDim], so that KVCache.reorder picks batch rows
-      const cached = cache.append(k.reshape([n, h, -1, d]), v.reshape([n, h, -1, d]));
-      [k, v] = cached.map((t) => t.reshape([n * h, -1, d])) as [Tensor, Tensor];
+    q = split(q);
+    let k: Tensor;
+    let v: Tensor;
+    if (kIn === null || vIn === null) {
+      // a filled memory cache: the memory's keys and values as projected on the first call
+      [k, v] = [memoryCache!.key!, memoryCache!.value!].map((t) => t.reshape([n * h, -1, d])) as [Tensor, Tensor];
+    } else {
+      [k, v] = [kIn, vIn];
+      if (this.biasK !== null && this.biasV !== null) {
+        k = cat([k, this.biasK.expand([1, n, e])], 0);
+        v = cat([v, this.biasV.expand([1, n, e])], 0);
+        extend();
+      }
+      [k, v] = [split(k), split(v)];
+      // caches hold [N, heads, S, headDim], so that KVCache.reorder picks batch rows
+      const into = cache ?? memoryCache;
+      if (into !== null) [k, v] = into.append(k.reshape([n, h, -1, d]), v.reshape([n, h, -1, d])).map((t) => t.reshape([n * h, -1, d])) as [Tensor, Tensor];
     }
     if (this.addZeroAttn) {
       const zero = zeros([n * h, 1, d], { dtype: k.dtype });

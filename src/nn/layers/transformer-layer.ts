@@ -10,7 +10,7 @@ import type { Tensor } from '../../core/tensor.js';
 import { gelu, relu } from '../functional/activation.js';
 import { Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
-import type { KVCacheLayer } from '../kv-cache.js';
+import { KVCacheLayer } from '../kv-cache.js';
 import { Linear } from './linear.js';
 import { Dropout } from './misc.js';
 import { LayerNorm } from './norm.js';
@@ -157,7 +157,8 @@ export interface DecoderLayerForwardOptions {
   memoryIsCausal?: boolean;
   /**
    * Incremental decoding: `tgt` holds only the new positions; the self-attention appends their keys and
-   * values to this cache and attends to every cached position (tgtMask and tgtKeyPaddingMask then cover them all).
+   * values to this cache and attends to every cached position (tgtMask and tgtKeyPaddingMask then cover them all);
+   * the cross-attention projects `memory` once into `cache.memory` and reuses it (memory must not change).
    */
   cache?: KVCacheLayer | null;
 }
@@ -214,8 +215,10 @@ export class TransformerDecoderLayer extends Module {
     const { tgtMask = null, memoryMask = null, tgtKeyPaddingMask = null, memoryKeyPaddingMask = null, tgtIsCausal = false, memoryIsCausal = false, cache = null } = options;
     const selfAttention = (x: Tensor): Tensor => this.dropout1.forward(this.selfAttn.forward(x, x, x,
       { attnMask: tgtMask, keyPaddingMask: tgtKeyPaddingMask, needWeights: false, isCausal: tgtIsCausal, cache })[0]);
+    // decoding: the memory's keys and values are projected once, at the first step
+    const memoryCache = cache === null ? null : (cache.memory ??= new KVCacheLayer());
     const crossAttention = (x: Tensor): Tensor => this.dropout2.forward(this.multiheadAttn.forward(x, memory, memory,
-      { attnMask: memoryMask, keyPaddingMask: memoryKeyPaddingMask, needWeights: false, isCausal: memoryIsCausal })[0]);
+      { attnMask: memoryMask, keyPaddingMask: memoryKeyPaddingMask, needWeights: false, isCausal: memoryIsCausal, memoryCache })[0]);
     const feedForward = (x: Tensor): Tensor => this.dropout3.forward(this.linear2.forward(this.dropout.forward(activate(this.activation, this.linear1.forward(x)))));
     let x = tgt;
     if (this.normFirst) {
