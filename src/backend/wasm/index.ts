@@ -7,8 +7,7 @@
 import { DTYPE_BYTES, copyToJsHeap, dtypeOfArray, setAllocator, type DType, type TypedArray } from '../../base/dtype.js';
 import { ArgumentError, BackendError, check, fmt } from '../../base/errors.js';
 import { contiguousStrides, numel, type Shape } from '../../base/shape.js';
-import type { AttentionResult, Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from '../backend.js';
-import { batchOffsets } from '../js/attention.js';
+import type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { windowCount } from '../js/conv.js';
 import { collapse, isContiguous } from '../js/layout.js';
@@ -18,6 +17,7 @@ import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, i
 export { wasmKernels } from './kernels.js';
 import { ThreadPool, type Task } from './threads.js';
 import { fusedKernels } from './fused.js';
+import { attentionKernels } from './attention.js';
 
 /** Tensors smaller than this (in elements) stay on the JS heap and use the JS kernels. */
 let MIN_ELEMENTS = 256;
@@ -532,27 +532,6 @@ function cellKernel(views: readonly StridedView[], outCols: number, dtype: DType
   return p.finish();
 }
 
-/** Attention's geometry for the wasm kernels, or null when they do not apply (then the JS kernel runs). */
-function attentionLayout(views: readonly (StridedView | null)[], scratchFloats: number) {
-  const [q, k, v, bias] = views as [StridedView, StridedView, StridedView, StridedView | null];
-  const nd = q.shape.length;
-  const unitLast = (x: StridedView): boolean => x.strides[nd - 1] === 1 || x.shape[nd - 1] === 1;
-  const present = views.filter((x): x is StridedView => x !== null);
-  if (!present.every(f32) || !nonNegative(present.map((x) => x.strides)) || ![q, k, v, ...views.slice(4)].every((x) => x === null || unitLast(x))) return null;
-  if (scratchFloats * 4 > ensure().k.gemmScratchBytes()) return null;
-  const offsets = present.map((x) => batchOffsets(x, 2).map((o) => o - x.offset));
-  const batch = offsets[0]!.length;
-  const table = new Int32Array(batch * 5);
-  const slot = (x: StridedView | null): number => (x === null ? -1 : present.indexOf(x));
-  [q, k, v, bias, views[4] ?? null].forEach((x, c) => { if (x !== null) offsets[slot(x)]!.forEach((o, b) => (table[b * 5 + c] = o)); });
-  const rowStride = (x: StridedView | null): number => (x === null ? 0 : x.strides[nd - 2]!);
-  return {
-    batch, l: q.shape[nd - 2]!, s: k.shape[nd - 2]!, e: q.shape[nd - 1]!, ev: v.shape[nd - 1]!,
-    operands: [...present.map((x) => [x, extentOf(x.shape, x.strides)] as [StridedView, number]), [{ data: table, shape: [table.length], strides: [1], offset: 0 }, table.length] as [StridedView, number]],
-    strides: [rowStride(q), rowStride(k), rowStride(v), rowStride(bias), bias === null ? 0 : bias.strides[nd - 1]!],
-  };
-}
-
 /** Runs `kernel` over batch entries [0, batch), split across the worker threads when there is enough work. */
 function overBatch(batch: number, macs: number, kernel: 'attentionForward' | 'attentionBackward', args: (b0: number, b1: number) => number[]): void {
   const p = batch > 1 && macs >= PARALLEL_MIN_MACS ? workers() : null;
@@ -567,46 +546,6 @@ function overBatch(batch: number, macs: number, kernel: 'attentionForward' | 'at
   for (let b0 = 0; b0 < batch; b0 += chunk) ranges.push([b0, Math.min(batch, b0 + chunk)]);
   const [own, ...rest] = ranges;
   p.run(rest.map(([b0, b1], i) => ({ kernel, args: [...args(b0, b1), scratchOf[i]!] })), () => k[kernel]!(...args(own![0], own![1]), gemmScratch));
-}
-
-const scaleBits = (scale: number): number => new Int32Array(new Float32Array([scale]).buffer)[0]!;
-
-function attention(q: StridedView, k: StridedView, v: StridedView, bias: StridedView | null, causal: boolean, scale: number, dtype: DType): AttentionResult {
-  const ev = v.shape[v.shape.length - 1]!;
-  const g = dtype === 'float32' ? attentionLayout([q, k, v, bias], 4 * (64 + ev + 2)) : null;
-  if (g === null) return jsBackend.attention(q, k, v, bias, causal, scale, dtype);
-  const rows = g.batch * g.l;
-  const lse = new Float32Array(rows);
-  const p = prepare(rows * g.ev, [...g.operands, [{ data: lse, shape: [rows], strides: [1], offset: 0 }, rows]]);
-  if (p === null) return { out: new Float32Array(0), lse };
-  const ptr = p.ptrs;
-  const [bp, tp, lp] = bias === null ? [0, ptr[3]!, ptr[4]!] : [ptr[3]!, ptr[4]!, ptr[5]!];
-  const [qr, kr, vr, br, bc] = g.strides as [number, number, number, number, number];
-  const flags = (causal ? 1 : 0) | (bias === null ? 0 : 2);
-  overBatch(g.batch, g.batch * g.l * g.s * (g.e + g.ev), 'attentionForward', (b0, b1) =>
-    [ptr[0]!, ptr[1]!, ptr[2]!, bp, tp, qr, kr, vr, br, bc, g.l, g.s, g.e, g.ev, flags, scaleBits(scale), p.outPtr, lp, b0, b1]);
-  lse.set(heap!.view('float32', lp, rows) as Float32Array);
-  return { out: p.finish(), lse };
-}
-
-function attentionBackward(q: StridedView, k: StridedView, v: StridedView, bias: StridedView | null, out: StridedView, lse: StridedView, grad: StridedView, causal: boolean, scale: number, dtype: DType): TypedArray {
-  const e = q.shape[q.shape.length - 1]!;
-  const contiguous = (x: StridedView): boolean => isContiguous(x);
-  const g = dtype === 'float32' && contiguous(out) && contiguous(lse) && f32(out) && f32(lse) ? attentionLayout([q, k, v, bias, grad], 4 * e) : null;
-  if (g === null) return jsBackend.attentionBackward(q, k, v, bias, out, lse, grad, causal, scale, dtype);
-  const outN = g.batch * (g.l * g.e + g.s * g.e + g.s * g.ev);
-  const p = prepare(outN, [...g.operands, [out, numel(out.shape)], [lse, numel(lse.shape)]]);
-  if (p === null) return new Float32Array(0);
-  const ptr = p.ptrs;
-  const n = ptr.length;
-  const [bp, gp, tp] = bias === null ? [0, ptr[3]!, ptr[4]!] : [ptr[3]!, ptr[4]!, ptr[5]!];
-  const [qr, kr, vr, br, bc] = g.strides as [number, number, number, number, number];
-  const gr = grad.strides[grad.shape.length - 2]!;
-  const flags = (causal ? 1 : 0) | (bias === null ? 0 : 2);
-  const [dq, dk, dv] = [p.outPtr, p.outPtr + g.batch * g.l * g.e * 4, p.outPtr + g.batch * (g.l + g.s) * g.e * 4];
-  overBatch(g.batch, g.batch * g.l * g.s * (2 * g.e + 2 * g.ev), 'attentionBackward', (b0, b1) =>
-    [ptr[0]!, ptr[1]!, ptr[2]!, bp, gp, tp, qr, kr, vr, br, bc, gr, g.l, g.s, g.e, g.ev, flags, scaleBits(scale), ptr[n - 2]!, ptr[n - 1]!, dq, dk, dv, b0, b1]);
-  return p.finish();
 }
 
 const lstmCell = (gi: StridedView, gh: StridedView, c: StridedView, dtype: DType): TypedArray =>
@@ -624,6 +563,14 @@ const gruCell = (gi: StridedView, gh: StridedView, hPrev: StridedView, dtype: DT
 const gruCellBackward = (gi: StridedView, gh: StridedView, hPrev: StridedView, g: StridedView, dtype: DType): TypedArray =>
   cellKernel([gi, gh, hPrev, g], 7, dtype, (a) => ensure().k.gruCellBackward(...(a as Parameters<WasmKernels['gruCellBackward']>)))
   ?? jsBackend.gruCellBackward(gi, gh, hPrev, g, dtype);
+
+/** Scaled dot-product attention, fused (wasm/attention.ts). */
+const { attention, attentionBackward } = attentionKernels({
+  kernels: () => ensure().k,
+  prepare,
+  heapFloats: (ptr, n) => ensure().heap.view('float32', ptr, n) as Float32Array,
+  overBatch,
+});
 
 /** Softmax, layer norm, GELU and cross-entropy, fused (wasm/fused.ts). */
 const fused = fusedKernels({
