@@ -138,7 +138,7 @@ function geluDerivativeComposed(x: Tensor, tanh: boolean): Tensor {
 }
 
 // d gelu = Φ(x) + x·φ(x); tanh form: 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)
-const GELU: OpDef<GeluAttrs> = {
+const GELU_OP: OpDef<GeluAttrs> = {
   name: 'gelu',
   save: { inputs: [0] },
   forward([x], { tanh }) {
@@ -156,5 +156,5 @@ const GELU: OpDef<GeluAttrs> = {
  * geluFused(h, false);
  */
 export function geluFused(x: Tensor, tanh: boolean): Tensor {
-  return apply(GELU, [x], { tanh });
+  return apply(GELU_OP, [x], { tanh });
 }
