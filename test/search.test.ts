@@ -98,6 +98,9 @@ describe('beam search and greedy search', () => {
     expect(() => text.greedySearch(step, { batchSize: 1, startToken: 1, stopToken: 0, maxLength: 1, beam: 2 } as never)).toThrow(ArgumentError);
     expect(() => text.beamSearch(step, { batchSize: 1, beamSize: 0, startToken: 1, stopToken: 0, maxLength: 1, reorder: (s) => s })).toThrow(/beamSize/);
     expect(() => text.greedySearch(() => [tensor([1, 2]), 0] as const, { batchSize: 2, startToken: 1, stopToken: 0, maxLength: 1 })).toThrow(ShapeError);
+    const beam = { batchSize: 1, beamSize: 2, startToken: 1, stopToken: 0, maxLength: 1 };
+    expect(() => text.beamSearch(step, { ...beam, reorder: 3 } as never)).toThrow(/reorder must be a function/);
+    expect(() => text.beamSearch(step, { ...beam, lengthPenalty: Number.NaN, reorder: (s) => s })).toThrow(/lengthPenalty must be a finite number/);
   });
 });
 
@@ -159,12 +162,19 @@ describe('KV cache', () => {
     expect(second.sub(ref).abs().max().item()).toBeLessThan(1e-12);
   });
 
-  it('rejects a cache with addBiasKv, and keys that do not continue the cache', () => {
+  it('rejects a cache with addBiasKv, keys that do not continue the cache, bad indices and caches of the wrong kind', () => {
     const mha = new nn.MultiheadAttention(8, 2, { addBiasKv: true });
     const x = randn([4, 1, 8]);
     expect(() => mha.forward(x, x, x, { cache: new nn.KVCacheLayer() })).toThrow(/cannot be combined with addBiasKv/);
     const layer = new nn.KVCacheLayer();
     layer.append(randn([1, 2, 3, 4]), randn([1, 2, 3, 4]));
     expect(() => layer.append(randn([2, 2, 1, 4]), randn([2, 2, 1, 4]))).toThrow(ShapeError);
+    expect(() => new nn.KVCache().layer(-1)).toThrow(/\[KVCache.layer\] index must be an integer >= 0/);
+    expect(() => new nn.KVCache().reorder(tensor([0, 1]))).toThrow(/\[KVCache.reorder\] index must be a 1-d int32 tensor/);
+    const plain = new nn.MultiheadAttention(8, 2);
+    expect(() => plain.forward(x, x, x, { cache: {} as never })).toThrow(/cache must be a KVCacheLayer/);
+    expect(() => plain.forward(x, x, x, { cache: new nn.KVCacheLayer(), memoryCache: new nn.KVCacheLayer() })).toThrow(/not both/);
+    const decoder = new nn.TransformerDecoder(new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 }), 1);
+    expect(() => decoder.forward(x, x, { cache: new nn.KVCacheLayer() as never })).toThrow(/\[TransformerDecoder.forward\] cache must be a KVCache/);
   });
 });

@@ -88,9 +88,9 @@ const ATTENTION_MASKED: OpDef<AttentionAttrs> = { ...ATTENTION, save: { inputs: 
 /**
  * Whether the fused op applies: an additive mask must not need a gradient (the kernels give none).
  * @example
- * if (canFuse(q, k, v, bias)) attentionFused(q, k, v, bias, false, 0.25);
+ * if (canFuse(bias)) attentionFused(q, k, v, bias, false, 0.25);
  */
-export function canFuse(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null): boolean {
+export function canFuse(bias: Tensor | null): boolean {
   return bias === null || !(bias.requiresGrad && isGradEnabled());
 }
 

@@ -59,7 +59,7 @@ function stepper<S>(step: SearchStep<S>, rows: number, op: string) {
   const carried = new CarriedState();
   let state: S | undefined;
   return {
-    /** Feeds `tokens`, returns the logits as a [rows, V] Float64Array-backed table. */
+    /** Feeds `tokens`; returns the float64 log-probabilities, one row of V per sequence row. */
     next(tokens: readonly number[]): number[][] {
       const [[logits, next], created] = recordStorage(() => scope(() => {
         const result = step(tensor([...tokens], { dtype: 'int32' }), state);

@@ -75,8 +75,9 @@ function attention(calls: AttentionCalls, q: StridedView, k: StridedView, v: Str
   const [bp, tp, lp] = bias === null ? [0, ptr[3]!, ptr[4]!] : [ptr[3]!, ptr[4]!, ptr[5]!];
   const [qr, kr, vr, br, bc] = g.strides as [number, number, number, number, number];
   const flags = (causal ? 1 : 0) | (bias === null ? 0 : 2);
+  const bits = scaleBits(scale);
   calls.overBatch(g.batch, g.batch * g.l * g.s * (g.e + g.ev), 'attentionForward', (b0, b1) =>
-    [ptr[0]!, ptr[1]!, ptr[2]!, bp, tp, qr, kr, vr, br, bc, g.l, g.s, g.e, g.ev, flags, scaleBits(scale), p.outPtr, lp, b0, b1]);
+    [ptr[0]!, ptr[1]!, ptr[2]!, bp, tp, qr, kr, vr, br, bc, g.l, g.s, g.e, g.ev, flags, bits, p.outPtr, lp, b0, b1]);
   lse.set(calls.heapFloats(lp, rows));
   return { out: p.finish(), lse };
 }
@@ -95,9 +96,10 @@ function attentionBackward(calls: AttentionCalls, q: StridedView, k: StridedView
   const [qr, kr, vr, br, bc] = g.strides as [number, number, number, number, number];
   const gr = grad.strides[grad.shape.length - 2]!;
   const flags = (causal ? 1 : 0) | (bias === null ? 0 : 2);
+  const bits = scaleBits(scale);
   const [dq, dk, dv] = [p.outPtr, p.outPtr + g.batch * g.l * g.e * 4, p.outPtr + g.batch * (g.l + g.s) * g.e * 4];
   calls.overBatch(g.batch, g.batch * g.l * g.s * (2 * g.e + 2 * g.ev), 'attentionBackward', (b0, b1) =>
-    [ptr[0]!, ptr[1]!, ptr[2]!, bp, gp, tp, qr, kr, vr, br, bc, gr, g.l, g.s, g.e, g.ev, flags, scaleBits(scale), ptr[n - 2]!, ptr[n - 1]!, dq, dk, dv, b0, b1]);
+    [ptr[0]!, ptr[1]!, ptr[2]!, bp, gp, tp, qr, kr, vr, br, bc, gr, g.l, g.s, g.e, g.ev, flags, bits, ptr[n - 2]!, ptr[n - 1]!, dq, dk, dv, b0, b1]);
   return p.finish();
 }
 

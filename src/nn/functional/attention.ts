@@ -71,7 +71,7 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
     () => `[scaledDotProductAttention] scale must be a finite number, got ${fmt(scale)}`);
   const factor = scale ?? 1 / Math.sqrt(e);
   const bias = additiveMask(attnMask, query.dtype as 'float32' | 'float64');
-  if (dropoutP === 0 && canFuse(query, key, value, bias)) return attentionFused(query, key, value, bias, isCausal, factor);
+  if (dropoutP === 0 && canFuse(bias)) return attentionFused(query, key, value, bias, isCausal, factor);
   const drop = dropoutP > 0 ? (w: Tensor): Tensor => dropout(w, dropoutP) : null;
   return attentionComposed(query, key, value, bias, isCausal, factor, drop);
 }

@@ -1,26 +1,14 @@
 // Fused scaled-dot-product attention (see src/backend/js/attention.ts, the reference). Forward:
-// blocks of ROWS query rows against tiles of TILE keys, online softmax (a running max and sum per
-// row, the accumulated output rescaled when the max grows), so only a ROWS × TILE tile of scores
-// exists. Backward: one query row at a time against tiles of keys, p = exp(s − lse) recomputed from
-// the saved log-sum-exp. The last dim of q, k, v, the gradient and the output is contiguous; rows
+// blocks of 4 query rows against tiles of TILE keys, online softmax (a running max and sum per
+// row, the accumulated output rescaled when the max grows), so only a 4 × TILE tile of scores
+// exists. Backward: blocks of 4 query rows, key by key, p = exp(s − lse) recomputed from the saved
+// log-sum-exp. The last dim of q, k, v, the gradient and the output is contiguous; rows
 // have a stride; each batch entry has its own element offset (offs: i32 [batch, 5] = q, k, v, bias,
 // grad), so broadcast batch dims cost nothing. SIMD over the head dims, 4 lanes, tails one by one.
+import { at, ld1 as f, st1 as put } from './access';
 import { exp4 } from './elementwise';
 
-const ROWS: i32 = 4;
 const TILE: i32 = 64;
-
-@inline function f(p: usize, i: i32): f32 {
-  return load<f32>(p + (<usize>i << 2));
-}
-
-@inline function put(p: usize, i: i32, x: f32): void {
-  store<f32>(p + (<usize>i << 2), x);
-}
-
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
 
 /** Σ a[x]·b[x] over n contiguous floats. */
 @inline function dot(a: usize, b: usize, n: i32): f32 {
@@ -32,14 +20,6 @@ const TILE: i32 = 64;
   return sum;
 }
 
-/** y[x] += a·v[x] over n contiguous floats. */
-@inline function axpy(y: usize, a: f32, v: usize, n: i32): void {
-  const s = f32x4.splat(a);
-  let x = 0;
-  for (; x + 4 <= n; x += 4) v128.store(at(y, x), f32x4.add(v128.load(at(y, x)), f32x4.mul(s, v128.load(at(v, x)))));
-  for (; x < n; x++) put(y, x, f(y, x) + a * f(v, x));
-}
-
 /** y[x] *= a over n contiguous floats. */
 @inline function scaleRow(y: usize, a: f32, n: i32): void {
   const s = f32x4.splat(a);
@@ -48,33 +28,14 @@ const TILE: i32 = 64;
   for (; x < n; x++) put(y, x, f(y, x) * a);
 }
 
-/** t[j] = e^(t[j] − m) for n floats; returns their sum. */
-@inline function expShift(t: usize, m: f32, n: i32): f32 {
-  const ms = f32x4.splat(m);
-  let acc = f32x4.splat(0);
-  let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const p = exp4(f32x4.sub(v128.load(at(t, j)), ms));
-    v128.store(at(t, j), p);
-    acc = f32x4.add(acc, p);
-  }
-  let sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; j < n; j++) {
-    const p = <f32>Math.exp(<f64>(f(t, j) - m));
-    put(t, j, p);
-    sum += p;
-  }
-  return sum;
+/** [a, b, c, d] as one f32 vector. */
+@inline function lanes(a: f32, b: f32, c: f32, d: f32): v128 {
+  return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(a), 1, b), 2, c), 3, d);
 }
 
-/** Scores of query row qi (pointer qp) against keys j0 … j0 + n − 1, scaled, biased, causally masked, into t. */
-@inline function scores(t: usize, qp: usize, kb: usize, kr: i32, bp: usize, bc: i32, hasBias: bool, causal: bool, qi: i32, j0: i32, n: i32, e: i32, scale: f32): void {
-  for (let j = 0; j < n; j++) {
-    const key = j0 + j;
-    let s: f32 = causal && key > qi ? -Infinity : dot(qp, at(kb, key * kr), e) * scale;
-    if (hasBias) s += f(bp, j * bc); // bp points at the bias of key j0
-    put(t, j, s);
-  }
+/** [a, b, c, d] as one i32 vector. */
+@inline function lanesI(a: i32, b: i32, c: i32, d: i32): v128 {
+  return i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(a), 1, b), 2, c), 3, d);
 }
 
 /** [Σa, Σb, Σc, Σd]: the lane sums of four vectors, as one vector. */
@@ -111,7 +72,7 @@ const TILE: i32 = 64;
       t2 += f(q2, x) * kx;
       t3 += f(q3, x) * kx;
     }
-    sum = f32x4.add(sum, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3));
+    sum = f32x4.add(sum, lanes(t0, t1, t2, t3));
   }
   return sum;
 }
@@ -144,7 +105,7 @@ const TILE: i32 = 64;
 
 /** The bias of the four rows (pointers to their element for key 0) at key `key`. */
 @inline function bias4(b0: usize, b1: usize, b2: usize, b3: usize, off: i32): v128 {
-  return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(f(b0, off)), 1, f(b1, off)), 2, f(b2, off)), 3, f(b3, off));
+  return lanes(f(b0, off), f(b1, off), f(b2, off), f(b3, off));
 }
 
 /**
@@ -177,7 +138,7 @@ export function attentionForward(
       const q1 = at(qb, i1 * qr);
       const q2 = at(qb, i2 * qr);
       const q3 = at(qb, i3 * qr);
-      const rowIndex = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(i0), 1, i1), 2, i2), 3, i3);
+      const rowIndex = lanesI(i0, i1, i2, i3);
       memory.fill(acc, 0, <usize>(4 * ev) << 2);
       let m = minusInf;
       let sum = f32x4.splat(0);
@@ -283,18 +244,14 @@ export function attentionBackward(
       const g1 = at(gb, i1 * gr);
       const g2 = at(gb, i2 * gr);
       const g3 = at(gb, i3 * gr);
-      const rowIndex = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(i0), 1, i1), 2, i2), 3, i3);
+      const rowIndex = lanesI(i0, i1, i2, i3);
       // lanes past the block's rows, and rows that saw no key (lse −∞), contribute nothing
-      const valid = i32x4.lt_s(i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(0), 1, 1), 2, 2), 3, 3), i32x4.splat(rows));
-      const rowLse = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(f(lse, b * l + i0)), 1, f(lse, b * l + i1)), 2, f(lse, b * l + i2)), 3, f(lse, b * l + i3));
+      const valid = i32x4.lt_s(lanesI(0, 1, 2, 3), i32x4.splat(rows));
+      const rowLse = lanes(f(lse, b * l + i0), f(lse, b * l + i1), f(lse, b * l + i2), f(lse, b * l + i3));
       const live = v128.and(valid, f32x4.ne(rowLse, minusInf));
       const shift = v128.bitselect(rowLse, f32x4.splat(0), live);
       const ob = at(out, b * l * ev);
-      const d0 = dot(g0, at(ob, i0 * ev), ev);
-      const d1 = dot(g1, at(ob, i1 * ev), ev);
-      const d2 = dot(g2, at(ob, i2 * ev), ev);
-      const d3 = dot(g3, at(ob, i3 * ev), ev);
-      const d = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(d0), 1, d1), 2, d2), 3, d3);
+      const d = lanes(dot(g0, at(ob, i0 * ev), ev), dot(g1, at(ob, i1 * ev), ev), dot(g2, at(ob, i2 * ev), ev), dot(g3, at(ob, i3 * ev), ev));
       memory.fill(acc, 0, <usize>(4 * e) << 2);
       const end = causal ? min(s, i0 + rows) : s;
       for (let key = 0; key < end; key++) {

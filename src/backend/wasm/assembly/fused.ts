@@ -3,26 +3,7 @@
 // (in elements) and contiguous elements; outputs are contiguous. SIMD over a row, 4 lanes, the tail
 // one by one; sums are accumulated in the 4 lanes, then added up.
 import { exp4, sigmoid4 } from './elementwise';
-
-@inline function ld(base: usize, i: i32): v128 {
-  return v128.load(base + (<usize>i << 2));
-}
-
-@inline function st(base: usize, i: i32, v: v128): void {
-  v128.store(base + (<usize>i << 2), v);
-}
-
-@inline function ld1(base: usize, i: i32): f32 {
-  return load<f32>(base + (<usize>i << 2));
-}
-
-@inline function st1(base: usize, i: i32, v: f32): void {
-  store<f32>(base + (<usize>i << 2), v);
-}
-
-@inline function row(base: usize, r: i32, stride: i32): usize {
-  return base + (<usize>r * <usize>stride << 2);
-}
+import { ld, ld1, row, st, st1 } from './access';
 
 @inline function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);

@@ -2,6 +2,7 @@
 // the reference). Each view is [B, G·H] with a row stride (in elements) and unit column stride;
 // 4 hidden units per SIMD lane group, the tail one by one.
 import { sigmoid4 } from './elementwise';
+import { ld, ld1, row, st, st1 } from './access';
 
 // tanh x = 2σ(2x) − 1 (absolute error about 1 ulp of 1: near 0 the relative error grows)
 @inline function tanh4(x: v128): v128 {
@@ -10,26 +11,6 @@ import { sigmoid4 } from './elementwise';
 
 @inline function sigmoid1(x: f32): f32 {
   return <f32>(1 / (1 + Math.exp(-<f64>x)));
-}
-
-@inline function ld(base: usize, i: i32): v128 {
-  return v128.load(base + (<usize>i << 2));
-}
-
-@inline function st(base: usize, i: i32, v: v128): void {
-  v128.store(base + (<usize>i << 2), v);
-}
-
-@inline function ld1(base: usize, i: i32): f32 {
-  return load<f32>(base + (<usize>i << 2));
-}
-
-@inline function st1(base: usize, i: i32, v: f32): void {
-  store<f32>(base + (<usize>i << 2), v);
-}
-
-@inline function row(base: usize, b: i32, stride: i32): usize {
-  return base + (<usize>(b * stride) << 2);
 }
 
 /** h' | c' ([B, 2H], contiguous) from gi, gh ([B, 4H]) and c ([B, H]). */
