@@ -1,7 +1,7 @@
 /**
  * nabla: define-by-run automatic differentiation and deep learning in TypeScript.
  */
-export { NablaError, ShapeError, DTypeError, ArgumentError, DomainError, AutogradError, GradcheckError, BackendError, AnomalyError } from './base/errors.js';
+export { NablaError, ShapeError, DTypeError, ArgumentError, DomainError, AutogradError, GradcheckError, BackendError, AnomalyError, EnvError } from './base/errors.js';
 export { scope, keep, type Synchronous } from './core/storage.js';
 export { Generator, defaultGenerator, manualSeed, DEFAULT_SEED, type GeneratorState } from './base/random.js';
 
@@ -54,3 +54,9 @@ export * from './viz/index.js';
 
 // text: tokenizers and sampling from language models
 export * as text from './text/index.js';
+
+// reinforcement learning: Gymnasium-style environments, spaces, wrappers, vector environments
+export * as rl from './rl/index.js';
+
+// probability distributions (torch.distributions): Categorical, Normal, Independent, TanhNormal
+export * as distributions from './distributions/index.js';

@@ -86,6 +86,16 @@ export class AnomalyError extends NablaError {
   override name = 'AnomalyError';
 }
 
+/**
+ * An environment used out of order: `step` before the first `reset`, or after the episode ended
+ * (terminated or truncated) without a `reset` in between.
+ * @example
+ * new EnvError('[CartPole-v1.step] the episode has ended (terminated); call reset() before stepping again');
+ */
+export class EnvError extends NablaError {
+  override name = 'EnvError';
+}
+
 type ErrorClass = new (message: string) => NablaError;
 
 /**
