@@ -21,6 +21,8 @@ const ALLOWED: Record<string, string[]> = {
   viz: ['base', 'backend', 'core', 'ops'],
   scalar: ['base'],
   text: ['base', 'backend', 'core', 'ops'],
+  distributions: ['base', 'backend', 'core', 'ops', 'nn'],
+  rl: ['base'],
 };
 
 function files(dir: string): string[] {
