@@ -131,8 +131,8 @@ describe('reset distributions', () => {
         bounds.forEach(([lo, hi], k) => {
           expect(s[k]).toBeGreaterThanOrEqual(lo);
           expect(s[k]).toBeLessThanOrEqual(hi);
-          sums[k] += s[k]!;
-          squares[k] += s[k]! ** 2;
+          sums[k] = sums[k]! + s[k]!;
+          squares[k] = squares[k]! + s[k]! ** 2;
           if (id === 'Acrobot-v1') expect(Math.fround(s[k]!)).toBe(s[k]);
         });
       }

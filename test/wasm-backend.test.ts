@@ -174,4 +174,22 @@ describe('wasm backend against the TypeScript reference (large shapes)', () => {
     setBackend('js');
     expect(f32exp(-100)).toBeCloseTo(3.78e-44, 46);
   });
+
+  it('SIMD tanh equals the double tanh rounded once (the js backend) on every magnitude, ±0, subnormals, ±Infinity and NaN', () => {
+    // magnitudes 2^-30 … 2^6 (both signs, both sides of the 2^-12 cut-off and of tanh's saturation at 9.01)
+    const values = Float32Array.from({ length: 60_000 }, (_, i) => (i % 2 ? -1 : 1) * 2 ** (-30 + (36 * i) / 60_000) * (1 + ((i * 7919) % 1000) / 1000));
+    values.set([0, -0, 1e-45, -1e-45, 2 ** -12, -(2 ** -12), 9.01, 9.02, 20, 21, Infinity, -Infinity, Number.NaN], 0);
+    setBackend('wasm');
+    const x = tensor(values);
+    const contiguous = x.tanh().toTypedArray();
+    const strided = x.slice(0, 0, null, 3).tanh().toTypedArray();
+    const transposed = x.reshape([300, 200]).t().tanh().t().flatten().toTypedArray();
+    setBackend('js');
+    const reference = x.tanh().toTypedArray();
+    values.forEach((v, i) => {
+      expect(Object.is(contiguous[i], reference[i]), `tanh(${v}): ${contiguous[i]} vs ${reference[i]}`).toBe(true);
+      expect(Object.is(transposed[i], reference[i]), `transposed tanh(${v})`).toBe(true);
+      if (i % 3 === 0) expect(Object.is(strided[i / 3], reference[i]), `strided tanh(${v})`).toBe(true);
+    });
+  });
 });

@@ -174,6 +174,29 @@ function exactSigmoid4(x: v128): v128 {
 }
 
 /**
+ * tanh x for 4 lanes: the double (e^2x − 1)/(e^2x + 1) rounded once to float32, as the TypeScript
+ * backend's Math.tanh (the double quotient is within a few double ulps, far below float32's). Where
+ * |x| < 2^-12, tanh x = x·(1 − x²/3 + …) rounds to x itself (x²/3 is below half a float32 ulp), which
+ * also keeps ±0 and subnormals exact where e^2x − 1 would cancel; |x| is clamped to 20 (tanh rounds
+ * to ±1 beyond 9.01); NaN stays NaN.
+ */
+@inline function tanh4(x: v128): v128 {
+  const v = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-20)), f32x4.splat(20));
+  const low = f32x4.demote_f64x2_zero(tanhDouble2(f64x2.promote_low_f32x4(v)));
+  const high = f32x4.demote_f64x2_zero(tanhDouble2(f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3))));
+  const r = v128.shuffle<f32>(low, high, 0, 1, 4, 5);
+  const keep = v128.or(f32x4.lt(f32x4.abs(x), f32x4.splat(0.000244140625)), f32x4.ne(x, x));
+  return v128.bitselect(x, r, keep);
+}
+
+/** tanh x = (e^2x − 1)/(e^2x + 1) for 2 double lanes with |x| <= 20. */
+@inline function tanhDouble2(x: v128): v128 {
+  const e = expDouble2(f64x2.add(x, x));
+  const one = f64x2.splat(1);
+  return f64x2.div(f64x2.sub(e, one), f64x2.add(e, one));
+}
+
+/**
  * e^x for 2 double lanes in [-110, 110]: x = n·ln2 + r, e^r by its Taylor series to degree 12
  * (|r| <= ln2/2: truncation below 2^-52), 2^n in the exponent bits; about 1 ulp of a double.
  */
@@ -216,6 +239,7 @@ function exactSigmoid4(x: v128): v128 {
   if (op == RECIPROCAL) return f32x4.div(f32x4.splat(1), x);
   if (op == EXP) return exp4(x);
   if (op == SIGMOID) return sigmoid4(x);
+  if (op == TANH) return tanh4(x);
   if (op == RSQRT) return f32x4.div(f32x4.splat(1), f32x4.sqrt(x));
   return x; // COPY
 }
@@ -228,7 +252,7 @@ function exactSigmoid4(x: v128): v128 {
   if (op == RECIPROCAL) return 1 / x;
   if (op == EXP) return exp1(x);
   if (op == SIGMOID) return <f32>(1 / (1 + Math.exp(-<f64>x))); // as the TypeScript backend
-  if (op == TANH) return Mathf.tanh(x);
+  if (op == TANH) return <f32>Math.tanh(<f64>x); // the double tanh rounded once, as the TypeScript backend
   if (op == LOG) return Mathf.log(x);
   if (op == RSQRT) return 1 / sqrt(x);
   return x;
@@ -236,7 +260,7 @@ function exactSigmoid4(x: v128): v128 {
 
 /** True for the unary ops with a SIMD form. */
 @inline export function simdUnary(op: i32): bool {
-  return op != TANH && op != LOG;
+  return op != LOG;
 }
 
 /** out[i, j] = op(x[i·x0 + j·x1]) for a rows×cols layout; out contiguous. */
