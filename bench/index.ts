@@ -15,6 +15,7 @@ import { W4_TFJS_CPU_STEPS, w4Cases } from './w4-cnn.js';
 import { W5_TFJS_CPU_STEPS, w5Cases } from './w5-transformer.js';
 import { nablaCase, plainCase } from './w6-scalar.js';
 import { W7_SLOW_STEPS, w7Cases } from './w7-lstm.js';
+import { W8_MINIBATCHES_PER_UPDATE, W8_PROTOCOL, w8Cases, w8Check } from './w8-ppo.js';
 import { W9_SLOW_STEPS, W9_TFJS_WASM_STEPS, w9Cases } from './w9-gpt.js';
 
 /** Training workloads: 3 rounds; 10 warm-up steps, then 50 timed steps split over the rounds. */
@@ -86,13 +87,21 @@ async function w7(): Promise<BenchRow[]> {
   return trainRows('W7 LSTM step', await trainRounds('W7', w7Cases(), TRAIN));
 }
 
+async function w8(): Promise<BenchRow[]> {
+  await initTfjs();
+  w8Check();
+  console.log(`W8: one step = one PPO update (${W8_MINIBATCHES_PER_UPDATE} optimiser steps); every case runs ${W8_PROTOCOL.warmup} warm-up + ${W8_PROTOCOL.timed} timed updates`);
+  const rows = trainRows('W8 PPO update', await trainRounds('W8', w8Cases(), W8_PROTOCOL));
+  return rows.map((r) => ({ ...r, unit: 'ms/update', samples: r.samples.replace('steps', 'updates') }));
+}
+
 async function w9(): Promise<BenchRow[]> {
   await initTfjs();
   console.log(`W9: tfjs-cpu and nabla js run ${W9_SLOW_STEPS.warmup} warm-up + ${W9_SLOW_STEPS.timed} timed steps, tfjs-wasm ${W9_TFJS_WASM_STEPS.warmup} + ${W9_TFJS_WASM_STEPS.timed}, nabla wasm ${TRAIN.warmup} + ${TRAIN.timed}`);
   return trainRows('W9 char-GPT step', await trainRounds('W9', w9Cases(), TRAIN));
 }
 
-const workloads: Record<string, () => Promise<BenchRow[]>> = { w1, w2, w3, w4, w5, w6, w7, w9 };
+const workloads: Record<string, () => Promise<BenchRow[]>> = { w1, w2, w3, w4, w5, w6, w7, w8, w9 };
 const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
 const unknown = wanted.filter((w) => !(w in workloads));
 if (unknown.length > 0) throw new Error(`unknown workload(s) ${unknown.join(', ')}; choose from ${Object.keys(workloads).join(', ')}`);

@@ -63,3 +63,26 @@ describe('README: Tensors and autograd', () => {
     expect(printed).toEqual(announced);
   });
 });
+
+describe('README: Reinforcement learning', () => {
+  const block = codeBlockAfter(read('README.md'), '## Reinforcement learning');
+
+  it('shows examples/rl/tour.ts, line for line (all but its header comment)', () => {
+    const example = read('examples/rl/tour.ts').replace(/^\/\*\*[\s\S]*?\*\/\n/, '').trimEnd();
+    expect(block).toBe(example);
+  });
+
+  it('runs: one CartPole episode with its statistics, then a batch of 8 Pendulum observations and 4 log-densities', async () => {
+    const printed: unknown[][] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      printed.push(args);
+    });
+    await import('../examples/rl/tour.js');
+    expect(printed).toHaveLength(2);
+    const episode = printed[0]![0] as { r: number; l: number; t: number };
+    expect(episode.r).toBe(episode.l); // CartPole: +1 per step
+    expect(episode.l).toBeGreaterThanOrEqual(8);
+    expect(episode.t).toBeGreaterThanOrEqual(0);
+    expect(printed[1]).toEqual([24, [4], 'Box(-2, 2, [1], float32)']);
+  });
+});

@@ -6,7 +6,38 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Tensor, fromSafetensors, linePlot, rl, toSafetensors, wasmMemoryStats } from 'nabla';
+import { parseArgs } from 'node:util';
+import { type Tensor, fromSafetensors, linePlot, nn, rl, toSafetensors, wasmMemoryStats } from 'nabla';
+
+/** The command line of an agent: `--seed` (default 1), `--steps` (default: the bar run's length), `--out`, and `--env` where the agent takes one. */
+export interface RunFlags {
+  seed: number;
+  steps: number | undefined;
+  out: string | undefined;
+  env: string;
+}
+
+/**
+ * Reads the agent's flags; `defaultEnv`, when given, allows `--env` (PPO's). Throws on a seed that is
+ * not a non-negative integer, a step count that is not a positive integer, or an unknown flag.
+ */
+export function runFlags(defaultEnv?: string): RunFlags {
+  const options = { seed: { type: 'string', default: '1' }, steps: { type: 'string' }, out: { type: 'string' } } as const;
+  const { values } = parseArgs({ options: defaultEnv === undefined ? options : { ...options, env: { type: 'string', default: defaultEnv } } });
+  const seed = Number(values.seed);
+  const steps = values.steps === undefined ? undefined : Number(values.steps);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
+  if (steps !== undefined && !(Number.isSafeInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer, got ${values.steps}`);
+  return { seed, steps, out: values.out, env: (values as { env?: string }).env ?? defaultEnv ?? '' };
+}
+
+/** A linear layer with orthogonal weights of gain `std` and zero bias (CleanRL's layer_init). */
+export function orthogonalLinear(inFeatures: number, outFeatures: number, std: number): nn.Linear {
+  const l = new nn.Linear(inFeatures, outFeatures);
+  nn.init.orthogonal_(l.weight, std);
+  nn.init.zeros_(l.bias!);
+  return l;
+}
 
 /** Seeds of the final evaluation's episodes: 1,000,000 + i, never used in training. */
 export const EVAL_SEED = 1_000_000;

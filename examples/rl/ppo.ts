@@ -13,9 +13,8 @@
  * bootstrapped into the last reward (the environments reset in the same step and pass it in
  * `info.finalObs`).
  */
-import { parseArgs } from 'node:util';
 import { Generator, type Tensor, distributions, manualSeed, nn, noGrad, optim, rl, scope, tensor } from 'nabla';
-import { RunLog, evaluate, finish, outDir, savePolicy } from './common.js';
+import { RunLog, evaluate, finish, orthogonalLinear, outDir, runFlags, savePolicy } from './common.js';
 
 interface Config {
   totalSteps: number;
@@ -45,15 +44,12 @@ const CONFIGS: Record<string, Config> = {
   },
 };
 
-const { values: flags } = parseArgs({
-  options: { env: { type: 'string', default: 'CartPole-v1' }, seed: { type: 'string', default: '1' }, steps: { type: 'string' }, out: { type: 'string' } },
-});
-const envId = flags.env!;
+const flags = runFlags('CartPole-v1');
+const envId = flags.env;
 const base = CONFIGS[envId];
 if (base === undefined) throw new Error(`--env must be one of ${Object.keys(CONFIGS).join(', ')}, got ${envId}`);
-const seed = Number(flags.seed);
-const cfg: Config = { ...base, totalSteps: flags.steps === undefined ? base.totalSteps : Number(flags.steps) };
-if (!Number.isSafeInteger(seed) || seed < 0 || !Number.isSafeInteger(cfg.totalSteps) || cfg.totalSteps <= 0) throw new Error(`invalid flags ${JSON.stringify(flags)}`);
+const seed = flags.seed;
+const cfg: Config = { ...base, totalSteps: flags.steps ?? base.totalSteps };
 const isBarRun = cfg.totalSteps === base.totalSteps;
 
 manualSeed(seed); // the networks' initialisation
@@ -62,18 +58,10 @@ const envs = rl.makeVec(envId, cfg.numEnvs, { autoresetMode: 'same-step', wrappe
 const obsDim = (envs.singleObservationSpace as rl.Box).size;
 const numActions = (envs.singleActionSpace as rl.Discrete).n;
 
-/** A linear layer with orthogonal weights of gain `std` and zero bias (CleanRL's layer_init). */
-function layer(inFeatures: number, outFeatures: number, std: number): nn.Linear {
-  const l = new nn.Linear(inFeatures, outFeatures);
-  nn.init.orthogonal_(l.weight, std);
-  nn.init.zeros_(l.bias!);
-  return l;
-}
-
 /** Separate actor (logits) and critic (state value) MLPs with tanh hidden layers. */
 class Agent extends nn.Module {
-  critic = new nn.Sequential(layer(obsDim, cfg.hidden, Math.SQRT2), new nn.Tanh(), layer(cfg.hidden, cfg.hidden, Math.SQRT2), new nn.Tanh(), layer(cfg.hidden, 1, 1));
-  actor = new nn.Sequential(layer(obsDim, cfg.hidden, Math.SQRT2), new nn.Tanh(), layer(cfg.hidden, cfg.hidden, Math.SQRT2), new nn.Tanh(), layer(cfg.hidden, numActions, 0.01));
+  critic = new nn.Sequential(orthogonalLinear(obsDim, cfg.hidden, Math.SQRT2), new nn.Tanh(), orthogonalLinear(cfg.hidden, cfg.hidden, Math.SQRT2), new nn.Tanh(), orthogonalLinear(cfg.hidden, 1, 1));
+  actor = new nn.Sequential(orthogonalLinear(obsDim, cfg.hidden, Math.SQRT2), new nn.Tanh(), orthogonalLinear(cfg.hidden, cfg.hidden, Math.SQRT2), new nn.Tanh(), orthogonalLinear(cfg.hidden, numActions, 0.01));
 
   /** The action logits. */
   forward(x: Tensor): Tensor {

@@ -11,9 +11,8 @@
  * Pendulum never terminates, only truncates at 200 steps, so every target bootstraps:
  * y = r + γ (min Q̄(s', a') − α log π(a'|s')), a' ~ π(·|s').
  */
-import { parseArgs } from 'node:util';
 import { Generator, type Tensor, cat, distributions, manualSeed, nn, noGrad, optim, rl, scope, tensor, zeros } from 'nabla';
-import { RunLog, evaluate, finish, outDir, savePolicy } from './common.js';
+import { RunLog, evaluate, finish, outDir, runFlags, savePolicy } from './common.js';
 
 const ENV_ID = 'Pendulum-v1';
 const BAR = -200;
@@ -32,10 +31,9 @@ const DEFAULTS = {
 const LOG_STD_MIN = -5;
 const LOG_STD_MAX = 2;
 
-const { values: flags } = parseArgs({ options: { seed: { type: 'string', default: '1' }, steps: { type: 'string' }, out: { type: 'string' } } });
-const seed = Number(flags.seed);
-const cfg = { ...DEFAULTS, totalSteps: flags.steps === undefined ? DEFAULTS.totalSteps : Number(flags.steps) };
-if (!Number.isSafeInteger(seed) || seed < 0 || !Number.isSafeInteger(cfg.totalSteps) || cfg.totalSteps <= 0) throw new Error(`invalid flags ${JSON.stringify(flags)}`);
+const flags = runFlags();
+const seed = flags.seed;
+const cfg = { ...DEFAULTS, totalSteps: flags.steps ?? DEFAULTS.totalSteps };
 const isBarRun = cfg.totalSteps === DEFAULTS.totalSteps;
 
 manualSeed(seed);
@@ -127,6 +125,9 @@ function minibatch(): { obs: Tensor; next: Tensor; actions: Tensor; rewards: Ten
   };
 }
 
+/** The actor's loss at its last update (it updates every policyFrequency steps), for the progress line. */
+let lastActorLoss = NaN;
+
 /** One gradient step of the twin critics, and every `policyFrequency` steps of the actor and α. */
 function update(step: number): string {
   return scope(() => {
@@ -142,7 +143,6 @@ function update(step: number): string {
     qOptimizer.zeroGrad();
     qLoss.backward();
     qOptimizer.step();
-    let actorLoss = NaN;
     if (step % cfg.policyFrequency === 0) {
       for (let k = 0; k < cfg.policyFrequency; k++) {
         // maximise E[min Q(s, ã) − α log π(ã|s)] with ã = rsample: gradients flow through the sample
@@ -152,7 +152,7 @@ function update(step: number): string {
         actorOptimizer.zeroGrad();
         loss.backward();
         actorOptimizer.step();
-        actorLoss = loss.item();
+        lastActorLoss = loss.item();
         // α: minimise −log α · (log π + target entropy), the log-probability held fixed
         const alphaLoss = logAlpha.exp().mul(logProb.detach().add(targetEntropy).mean().neg()).sum();
         alphaOptimizer.zeroGrad();
@@ -168,7 +168,7 @@ function update(step: number): string {
         tgt.parameters().forEach((p, i) => p.mul_(1 - cfg.tau).add_(src[i]!, { alpha: cfg.tau }));
       }
     });
-    return `q loss ${qLoss.item().toFixed(3)}  actor loss ${actorLoss.toFixed(2)}  α ${alpha.toFixed(3)}`;
+    return `q loss ${qLoss.item().toFixed(3)}  actor loss ${lastActorLoss.toFixed(2)}  α ${alpha.toFixed(3)}`;
   });
 }
 
