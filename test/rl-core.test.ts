@@ -62,7 +62,7 @@ describe('spaces', () => {
     });
   });
 
-  it('Box.contains checks length, type, NaN and both bounds', () => {
+  it('Box.contains checks length, type, NaN and both bounds, on the value rounded to the box dtype', () => {
     const box = new rl.Box(-1, 1, [2]);
     expect(box.contains([0, 1])).toBe(true);
     expect(box.contains(new Float64Array([-1, 0.5]))).toBe(true);
@@ -73,8 +73,12 @@ describe('spaces', () => {
     expect(box.contains(0)).toBe(false);
     expect(box.sample()).toBeInstanceOf(Float32Array);
     fc.assert(fc.property(fc.array(fc.double(), { minLength: 2, maxLength: 2 }), (x) => {
-      expect(box.contains(x)).toBe(x.every((v) => v >= -1 && v <= 1));
+      expect(box.contains(x)).toBe(x.every((v) => Math.fround(v) >= -1 && Math.fround(v) <= 1));
     }));
+    // the value as the box's dtype, as Gymnasium casts it: 0.7 is the float32 bound 0.699999988…
+    expect(new rl.Box(0, 0.7, [1]).contains([0.7])).toBe(true);
+    expect(new rl.Box(-1, 1, [1]).contains([1 + 2 ** -30])).toBe(true); // rounds to 1 in float32
+    expect(new rl.Box(-1, 1, [1], { dtype: 'float64' }).contains([1 + 2 ** -30])).toBe(false);
   });
 
   it('bad space arguments throw ArgumentErrors', () => {
@@ -133,7 +137,7 @@ describe('Env order and action checks', () => {
 });
 
 describe('wrappers', () => {
-  it('TimeLimit truncates at maxEpisodeSteps (and not when the last step terminates), and counts steps per episode', () => {
+  it('TimeLimit truncates at maxEpisodeSteps (also when that step terminates: both flags true), and counts steps per episode', () => {
     const env = new rl.TimeLimit(new Counter(10), 3);
     env.reset();
     expect(env.step(0).slice(2, 4)).toEqual([false, false]);
@@ -287,7 +291,10 @@ describe('SyncVectorEnv', () => {
     expect(() => envs.step([0, 0])).toThrow(EnvError);
     envs.reset();
     expect(() => envs.step([0])).toThrow('[SyncVectorEnv.step] expected 2 actions (one per copy), got 1');
-    expect(() => envs.step([0, 5])).toThrow(/action 5 is not in the action space Discrete\(3\)/);
+    // no copy steps when one action is bad: copy 0 is still at its first step afterwards
+    expect(() => envs.step([1, 5])).toThrow('[SyncVectorEnv.step] actions[1] = 5 is not in the action space Discrete(3)');
+    expect(() => envs.step([Number.NaN, 0])).toThrow(/actions\[0\] = NaN is not in the action space/);
+    expect((envs.envs[0] as Counter).t).toBe(0);
     expect(() => envs.step(7 as unknown as number[])).toThrow(ArgumentError);
     expect(() => new rl.SyncVectorEnv([])).toThrow(ArgumentError);
     expect(() => new rl.SyncVectorEnv([() => rl.make('CartPole-v1'), () => rl.make('Acrobot-v1')])).toThrow(/same spaces/);

@@ -1,5 +1,5 @@
 /**
- * What the four agents share, and only that: reading the episodes that finished from a step's infos,
+ * What the five agents share, and only that: reading the episodes that finished from a step's infos,
  * the progress line (episodes, mean return of the last 100, env steps per second), the greedy
  * evaluation of the saved policy on 100 fresh seeded episodes, and the run's outputs (the learning
  * curve as SVG, the policy as safetensors, metrics.json, time and peak memory).

@@ -55,6 +55,7 @@ type Config = typeof config;
 const flags = runFlags();
 const seed = flags.seed;
 const cfg: Config = { ...config, totalSteps: flags.steps ?? config.totalSteps };
+if (cfg.totalSteps <= cfg.learningStarts) throw new Error(`--steps must exceed learningStarts (${cfg.learningStarts}): no update happens before`);
 const isBarRun = cfg.totalSteps === config.totalSteps;
 const VALIDATION_SEED = 500_000;
 

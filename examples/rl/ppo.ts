@@ -50,6 +50,7 @@ const base = CONFIGS[envId];
 if (base === undefined) throw new Error(`--env must be one of ${Object.keys(CONFIGS).join(', ')}, got ${envId}`);
 const seed = flags.seed;
 const cfg: Config = { ...base, totalSteps: flags.steps ?? base.totalSteps };
+if (cfg.totalSteps < cfg.numEnvs * cfg.numSteps) throw new Error(`--steps must be at least one rollout, ${cfg.numEnvs * cfg.numSteps} (${cfg.numEnvs} envs × ${cfg.numSteps} steps)`);
 const isBarRun = cfg.totalSteps === base.totalSteps;
 
 manualSeed(seed); // the networks' initialisation

@@ -34,6 +34,7 @@ const LOG_STD_MAX = 2;
 const flags = runFlags();
 const seed = flags.seed;
 const cfg = { ...DEFAULTS, totalSteps: flags.steps ?? DEFAULTS.totalSteps };
+if (cfg.totalSteps <= cfg.learningStarts) throw new Error(`--steps must exceed learningStarts (${cfg.learningStarts}): no update happens before`);
 const isBarRun = cfg.totalSteps === DEFAULTS.totalSteps;
 
 manualSeed(seed);
@@ -153,7 +154,7 @@ function update(step: number): string {
         loss.backward();
         actorOptimizer.step();
         lastActorLoss = loss.item();
-        // α: minimise −log α · (log π + target entropy), the log-probability held fixed
+        // α: minimise −α · (log π + target entropy) (CleanRL's form; the gradient is taken through log α), log π held fixed
         const alphaLoss = logAlpha.exp().mul(logProb.detach().add(targetEntropy).mean().neg()).sum();
         alphaOptimizer.zeroGrad();
         alphaLoss.backward();

@@ -150,9 +150,11 @@ export class Box<T extends BoxValue = BoxValue> extends Space<T> {
     if (!(Array.isArray(x) || ArrayBuffer.isView(x)) || x instanceof DataView) return false;
     const a = x as ArrayLike<unknown>;
     if (a.length !== this.size) return false;
+    // a float32 box compares the float32 rounding of each value, as Gymnasium casts to the box's dtype first
+    const round = this.dtype === 'float32' ? Math.fround : (v: number): number => v;
     for (let i = 0; i < this.size; i++) {
       const v = a[i];
-      if (typeof v !== 'number' || Number.isNaN(v) || v < this.low[i]! || v > this.high[i]!) return false;
+      if (typeof v !== 'number' || Number.isNaN(v) || round(v) < this.low[i]! || round(v) > this.high[i]!) return false;
     }
     return true;
   }

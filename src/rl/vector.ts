@@ -7,7 +7,7 @@
  */
 import { ArgumentError, EnvError, check, fmt } from '../base/errors.js';
 import { Env, type Info, type ResetArgs } from './env.js';
-import { Box, type BoxValue, Discrete, type Space } from './spaces.js';
+import { Box, type BoxValue, Discrete, type Space, describeValue } from './spaces.js';
 
 /** When a copy whose episode ended is reset: Gymnasium's `AutoresetMode` NEXT_STEP or SAME_STEP. */
 export type AutoresetMode = 'next-step' | 'same-step';
@@ -86,6 +86,9 @@ export class SyncVectorEnv {
   step(actions: ArrayLike<number> | readonly ArrayLike<number>[]): VectorStepResult {
     check(this.started, EnvError, () => '[SyncVectorEnv.step] called before reset(); call reset() first');
     const perEnv = this.splitActions(actions);
+    // every action is checked before any copy steps, so a bad one leaves all copies as they were
+    perEnv.forEach((a, i) => check(this.needsReset[i] || this.singleActionSpace.contains(a), ArgumentError,
+      () => `[SyncVectorEnv.step] actions[${i}] = ${describeValue(a)} is not in the action space ${String(this.singleActionSpace)}`));
     const obs = this.newBatch();
     const rewards = new Float64Array(this.numEnvs);
     const terminated = new Array<boolean>(this.numEnvs).fill(false);

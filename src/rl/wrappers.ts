@@ -61,7 +61,8 @@ export class Wrapper<Obs = unknown, Act = unknown> extends Env<Obs, Act> {
 
 /**
  * Truncates an episode after `maxEpisodeSteps` steps (Gymnasium's `TimeLimit`; `rl.make` adds it with
- * the environment's limit): the last step returns `truncated = true` unless it also terminated.
+ * the environment's limit): the step that reaches the limit returns `truncated = true`, also when it
+ * terminates too (both flags are then true, as in Gymnasium).
  * @example
  * const env = new rl.TimeLimit(new rl.CartPoleEnv(), 200);
  */

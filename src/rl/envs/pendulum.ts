@@ -48,7 +48,8 @@ export interface PendulumOptions {
 
 /**
  * Gymnasium's Pendulum (use `rl.make('Pendulum-v1')` for the 200-step time limit). The action is a
- * one-element float32 array, the torque in [−2, 2]. Reset takes the options `{ xInit, yInit }`
+ * one-element float32 array, the torque in [−2, 2]; a torque outside it is an ArgumentError, as any action
+ * outside the action space (Gymnasium clips it: clip or squash before stepping). Reset takes the options `{ xInit, yInit }`
  * (Gymnasium's `x_init`, `y_init`): the half-widths of the uniform initial θ and θ̇.
  * @example
  * const env = new rl.PendulumEnv({ g: 9.81 });
@@ -93,7 +94,8 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> {
     const m = MASS;
     const l = LENGTH;
     const dt = DT;
-    // the action as a float32 scalar, and the float32 arithmetic NumPy does with it
+    // the action as a float32 scalar (the clip is Gymnasium's; step() has already refused values outside it),
+    // and the float32 arithmetic NumPy does with it
     const u = Math.fround(Math.min(Math.max(Math.fround(action[0]!), -MAX_TORQUE), MAX_TORQUE));
     const uSquared = Math.fround(u * u);
     const an = angleNormalize(th);
