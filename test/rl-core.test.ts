@@ -88,6 +88,26 @@ describe('spaces', () => {
     expect(() => new rl.Box(0, 1)).toThrow(/needs a shape/);
     expect(() => new rl.Box([0, 0], [1, 1, 1])).toThrow(/high has 3 elements but shape \[2\] has 2/);
     expect(() => new rl.Box(NaN, 1, [1])).toThrow(ArgumentError);
+    expect(() => new rl.Discrete(2).seed(-1)).toThrow('[Discrete.seed] seed must be a non-negative safe integer, got -1');
+    expect(() => new rl.Box(0, 1, [1]).seed(0.5)).toThrow(/\[Box\.seed\] seed must be a non-negative safe integer/);
+    expect(() => new rl.Discrete(2, { seed: -1 })).toThrow(/\[Discrete\.seed\]/);
+  });
+});
+
+describe('reset', () => {
+  it('a reset rejected for its options leaves the generator as it was: the stream goes on as if it never happened', () => {
+    const a = rl.make('CartPole-v1');
+    const b = rl.make('CartPole-v1');
+    a.reset({ seed: 3 });
+    b.reset({ seed: 3 });
+    expect(() => a.reset({ seed: 99, options: { low: 1, high: 0 } })).toThrow(/low must be <= high/);
+    expect(a.reset()[0]).toEqual(b.reset()[0]);
+  });
+
+  it('rl.make is typed for the built-in ids', () => {
+    const cartpole: rl.Env<Float32Array, number> = rl.make('CartPole-v1');
+    const pendulum: rl.Env<Float32Array, Float32Array> = rl.make('Pendulum-v1');
+    expect([cartpole.actionSpace.contains(1), pendulum.actionSpace.contains(Float32Array.of(0))]).toEqual([true, true]);
   });
 });
 

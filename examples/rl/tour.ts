@@ -5,7 +5,7 @@
 import { distributions, manualSeed, nn, noGrad, rl, scope, tensor } from 'nabla';
 
 manualSeed(0);
-const env = new rl.RecordEpisodeStatistics(rl.make('CartPole-v1') as rl.Env<Float32Array, number>);
+const env = new rl.RecordEpisodeStatistics(rl.make('CartPole-v1'));   // Env<Float32Array, number>
 const policy = new nn.Sequential(new nn.Linear(4, 64), new nn.Tanh(), new nn.Linear(64, 2));
 
 let [obs] = env.reset({ seed: 42 });            // Float32Array [x, ẋ, θ, θ̇]

@@ -75,13 +75,18 @@ export abstract class Env<Obs = unknown, Act = unknown> {
       check(key === 'seed' || key === 'options', ArgumentError, () => `[${this.name}.reset] unknown argument ${fmt(key)}; the arguments are seed, options`);
     }
     const { seed, options = {} } = args;
-    if (seed !== undefined) {
-      check(Number.isSafeInteger(seed) && seed >= 0, ArgumentError, () => `[${this.name}.reset] seed must be a non-negative safe integer, got ${fmt(seed)}`);
-      this.generator = new Generator(seed);
-    }
+    check(seed === undefined || (Number.isSafeInteger(seed) && seed >= 0), ArgumentError, () => `[${this.name}.reset] seed must be a non-negative safe integer, got ${fmt(seed)}`);
     check(typeof options === 'object' && options !== null && !Array.isArray(options), ArgumentError,
       () => `[${this.name}.reset] options must be an object, got ${fmt(options)}`);
-    const result = this.resetEnv(options, seed);
+    const previous = this.generator;
+    if (seed !== undefined) this.generator = new Generator(seed);
+    let result: [Obs, Info];
+    try {
+      result = this.resetEnv(options, seed);
+    } catch (error) {
+      this.generator = previous; // a rejected reset leaves the generator's stream as it was
+      throw error;
+    }
     this.phase = 'running';
     return result;
   }

@@ -67,6 +67,9 @@ export interface MakeOptions {
  * const pendulum = rl.make('Pendulum-v1', { g: 9.81 });     // an environment option
  * const endless = rl.make('Acrobot-v1', { maxEpisodeSteps: null });
  */
+export function make(id: 'CartPole-v1' | 'Acrobot-v1' | 'MountainCar-v0', options?: MakeOptions): Env<Float32Array, number>;
+export function make(id: 'Pendulum-v1', options?: MakeOptions): Env<Float32Array, Float32Array>;
+export function make(id: string, options?: MakeOptions): Env;
 export function make(id: string, options: MakeOptions = {}): Env {
   check(typeof id === 'string', ArgumentError, () => `[make] id must be a string, got ${fmt(id)}`);
   const entry = registry.get(id);

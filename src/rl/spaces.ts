@@ -29,6 +29,7 @@ export abstract class Space<T> {
 
   /** Restarts the sampler from `seed` (a non-negative safe integer). */
   seed(seed: number): this {
+    check(Number.isSafeInteger(seed) && seed >= 0, ArgumentError, () => `[${this.constructor.name}.seed] seed must be a non-negative safe integer, got ${fmt(seed)}`);
     this.generator = new Generator(seed);
     return this;
   }
