@@ -19,8 +19,10 @@ for (const file of files) {
   lines.forEach((line, i) => {
     const m = line.match(/^export (?:async )?(?:function|class|const|abstract class) (\w+)/);
     if (!m) return;
-    // the comment block right above (skipping blank lines is not allowed: it must touch)
+    // the comment block right above (skipping blank lines is not allowed: it must touch); a function's
+    // overload signatures share the comment above the first of them
     let j = i - 1;
+    while (j >= 0 && new RegExp(`^export (?:async )?function ${m[1]}\\b.*;$`).test(lines[j])) j--;
     let doc = '';
     if (lines[j]?.trim().endsWith('*/')) {
       while (j >= 0 && !lines[j].includes('/**')) doc = lines[j--] + doc;

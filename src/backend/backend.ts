@@ -127,6 +127,23 @@ export interface Backend {
   attention(q: StridedView, k: StridedView, v: StridedView, bias: StridedView | null, causal: boolean, scale: number, dtype: DType): AttentionResult;
   /** Backward of attention from its output, log-sum-exps and the output's gradient: dq | dk | dv (contiguous, batch dims full). */
   attentionBackward(q: StridedView, k: StridedView, v: StridedView, bias: StridedView | null, out: StridedView, lse: StridedView, grad: StridedView, causal: boolean, scale: number, dtype: DType): TypedArray;
+  /**
+   * One Adam step in place on contiguous views of one float dtype and one size (parameter, gradient,
+   * first and second moments): m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², p ← p + step·m / (√v / bias2Sqrt + eps),
+   * each operation rounded to the dtype in the order of the composed ops (so that both agree bit for bit).
+   */
+  adamUpdate(p: StridedView, g: StridedView, m: StridedView, v: StridedView, c: AdamConstants): void;
+}
+
+/** The scalars of one Adam step (`adamUpdate`): `stepSize` is −lr / (1 − β1ᵗ), `bias2Sqrt` is √(1 − β2ᵗ). */
+export interface AdamConstants {
+  readonly beta1: number;
+  readonly oneMinusBeta1: number;
+  readonly beta2: number;
+  readonly oneMinusBeta2: number;
+  readonly bias2Sqrt: number;
+  readonly eps: number;
+  readonly stepSize: number;
 }
 
 /** What the attention kernel returns: the output and the log-sum-exp of every score row. */

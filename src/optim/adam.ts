@@ -2,6 +2,7 @@
  * Adam (Kingma & Ba) with L2 weight decay and the AMSGrad variant: PyTorch's `torch.optim.Adam`.
  * The moment update is shared with AdamW.
  */
+import { backend } from '../backend/index.js';
 import { zerosLike } from '../core/creation.js';
 import type { Tensor } from '../core/tensor.js';
 import { checkBetas, checkNonNegative, withDefaults } from './options.js';
@@ -48,6 +49,13 @@ export function initAdamState(p: Tensor, amsgrad: boolean): AdamState {
   return state;
 }
 
+/** True when the fused kernel applies: one float dtype, one size, every tensor contiguous. */
+function fusable(...tensors: Tensor[]): boolean {
+  const [p] = tensors as [Tensor];
+  return (p.dtype === 'float32' || p.dtype === 'float64')
+    && tensors.every((t) => t.dtype === p.dtype && t.numel() === p.numel() && t.isContiguous());
+}
+
 /**
  * The Adam update of `p` from a prepared gradient `g` (weight decay already applied), in place:
  * m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  p ← p − (lr/(1−β₁ᵗ))·m / (√v̂/√(1−β₂ᵗ) + ε),
@@ -58,10 +66,19 @@ export function initAdamState(p: Tensor, amsgrad: boolean): AdamState {
 export function adamMoments(p: Tensor, g: Tensor, state: AdamState, group: AdamOptions): void {
   const [beta1, beta2] = group.betas;
   state.step += 1;
-  state.expAvg.mul_(beta1).add_(g, { alpha: 1 - beta1 });
-  state.expAvgSq.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
   const biasCorrection1 = 1 - beta1 ** state.step;
   const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** state.step);
+  if (!group.amsgrad && fusable(p, g, state.expAvg, state.expAvgSq)) {
+    // one kernel for the whole update, bit-identical to the composed ops below
+    backend().adamUpdate(p, g, state.expAvg, state.expAvgSq, {
+      beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2,
+      bias2Sqrt: biasCorrection2Sqrt, eps: group.eps, stepSize: -group.lr / biasCorrection1,
+    });
+    for (const t of [p, state.expAvg, state.expAvgSq]) t._storage.version++;
+    return;
+  }
+  state.expAvg.mul_(beta1).add_(g, { alpha: 1 - beta1 });
+  state.expAvgSq.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
   let second = state.expAvgSq;
   if (group.amsgrad) {
     state.maxExpAvgSq ??= zerosLike(p);

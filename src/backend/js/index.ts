@@ -11,6 +11,7 @@ import { argReduce, reduce } from './reduce.js';
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './rnn.js';
 import { crossEntropy, crossEntropyBackward, gelu, geluBackward, layerNorm, layerNormBackward, softmax, softmaxBackward } from './fused.js';
 import { attention, attentionBackward } from './attention.js';
+import { adamUpdate } from './optim.js';
 
 /**
  * The reference backend.
@@ -49,4 +50,5 @@ export const jsBackend: Backend = {
   crossEntropyBackward,
   attention,
   attentionBackward,
+  adamUpdate,
 };

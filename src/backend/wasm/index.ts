@@ -17,6 +17,7 @@ import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, i
 export { wasmKernels } from './kernels.js';
 import { ThreadPool, type Task } from './threads.js';
 import { fusedKernels } from './fused.js';
+import { optimKernels } from './optim.js';
 import { attentionKernels } from './attention.js';
 
 /** Tensors smaller than this (in elements) stay on the JS heap and use the JS kernels. */
@@ -581,6 +582,9 @@ const fused = fusedKernels({
   contiguous: (v) => ({ data: unary('cast', v, 'float32'), shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 }),
 });
 
+/** The fused Adam step (wasm/optim.ts). */
+const { adamUpdate } = optimKernels({ kernels: () => ensure().k, minElements: () => MIN_ELEMENTS, address });
+
 /**
  * The wasm SIMD backend (`setBackend('wasm')`).
  * @example
@@ -606,6 +610,7 @@ export const wasmBackend: Backend = {
   attention,
   attentionBackward,
   ...fused,
+  adamUpdate,
   activate: () => setAllocator(allocator, (data) => heap !== null && heap.dispose(data)),
   // 128 MiB (or half the limit) in live blocks: a plain loop's garbage (nothing frees it, no finalizer runs)
   // may be filling the heap; storage an open scope will free is never moved (Storage.relocate)

@@ -35,6 +35,7 @@ export interface WasmKernels {
   geluBackward(x: number, g: number, out: number, n: number, tanh: number): void;
   crossEntropyRows(x: number, xs: number, target: number, ts: number, w: number, out: number, rows: number, c: number, ignoreIndex: number, smoothing: number): void;
   crossEntropyBackwardRows(lp: number, ls: number, target: number, ts: number, w: number, gl: number, gls: number, glp: number, glps: number, out: number, rows: number, c: number, ignoreIndex: number, smoothing: number): void;
+  adamUpdate(p: number, g: number, m: number, v: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, bias2Sqrt: number, eps: number, step: number): void;
   attentionForward(q: number, k: number, v: number, bias: number, offs: number, qr: number, kr: number, vr: number, br: number, bc: number, l: number, s: number, e: number, ev: number, flags: number, scaleBits: number, out: number, lse: number, b0: number, b1: number, scratch: number): void;
   attentionBackward(q: number, k: number, v: number, bias: number, g: number, offs: number, qr: number, kr: number, vr: number, br: number, bc: number, gr: number, l: number, s: number, e: number, ev: number, flags: number, scaleBits: number, out: number, lse: number, dq: number, dk: number, dv: number, b0: number, b1: number, scratch: number): void;
 }

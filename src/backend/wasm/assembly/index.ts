@@ -6,4 +6,5 @@ export { binary2d, unary2d } from './elementwise';
 export { binaryNd, unaryNd, compareNd, whereNd, reduceNd } from './strided';
 export { lstmCell, lstmCellBackward, gruCell, gruCellBackward } from './rnn';
 export { attentionForward, attentionBackward } from './attention';
+export { adamUpdate } from './optim';
 export { softmaxRows, softmaxBackwardRows, layerNormRows, layerNormBackwardRows, geluForward, geluBackward, crossEntropyRows, crossEntropyBackwardRows } from './fused';
