@@ -376,10 +376,12 @@ describe('TanhNormal', () => {
     expect(values(d.sample([5000], { generator: new Generator(2) }))).toEqual(values(s));
   });
 
-  it('has no closed-form entropy or mean, and needs an event dim', () => {
+  it('has no closed-form entropy, mean, variance or standard deviation, and needs an event dim', () => {
     const d = new TanhNormal(zeros([2]), 1);
     expectError(() => d.entropy(), ArgumentError, /^\[TanhNormal\.entropy\] TanhNormal has no closed-form entropy/);
     expectError(() => d.mean, ArgumentError, '[TanhNormal.mean] TanhNormal has no closed-form mean');
+    expectError(() => d.variance, ArgumentError, '[TanhNormal.variance] TanhNormal has no closed-form variance');
+    expectError(() => d.stddev, ArgumentError, '[TanhNormal.stddev] TanhNormal has no closed-form standard deviation');
     expectError(() => new TanhNormal(0, 1), ShapeError,
       '[TanhNormal] loc and scale must broadcast to at least 1 dim (the last is the action), got shape []');
     expectError(() => new TanhNormal(zeros([2]), 0), ArgumentError, '[Normal] scale must be > 0, got 0');

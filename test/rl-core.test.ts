@@ -209,6 +209,9 @@ describe('wrappers', () => {
     expect(env.returnQueue).toEqual([1, 6]);
     expect(env.lengthQueue).toEqual([3, 3]);
     expect(env.episodeCount).toBe(3);
+    // wrapping twice (directly or under another wrapper) is refused at once, not at the first episode's end
+    expect(() => new rl.RecordEpisodeStatistics(env)).toThrow('[RecordEpisodeStatistics] the environment is already wrapped in RecordEpisodeStatistics: wrap it once');
+    expect(() => new rl.RecordEpisodeStatistics(new rl.TimeLimit(env, 10))).toThrow(/already wrapped/);
   });
 
   it('RunningMeanStd matches the mean and variance of everything seen (after the epsilon prior)', () => {

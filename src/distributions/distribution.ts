@@ -119,7 +119,17 @@ export abstract class Distribution {
    * new Normal(0, tensor([2])).stddev; // [2]
    */
   get stddev(): Tensor {
-    return this.variance.sqrt();
+    let variance: Tensor;
+    try {
+      variance = this.variance;
+    } catch (error) {
+      // a distribution without a variance has no standard deviation either: say so under this member's name
+      if (error instanceof ArgumentError && error.message.startsWith(`[${this.label}.variance]`)) {
+        throw this.undefinedMember('stddev', 'has no closed-form standard deviation');
+      }
+      throw error;
+    }
+    return variance.sqrt();
   }
 
   /**

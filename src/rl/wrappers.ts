@@ -133,6 +133,10 @@ export class RecordEpisodeStatistics<Obs, Act> extends Wrapper<Obs, Act> {
 
   constructor(env: Env<Obs, Act>, options: { bufferLength?: number } = {}) {
     super(env);
+    for (let inner: Env = env; inner instanceof Wrapper; inner = inner.env) {
+      check(!(inner instanceof RecordEpisodeStatistics), ArgumentError,
+        () => '[RecordEpisodeStatistics] the environment is already wrapped in RecordEpisodeStatistics: wrap it once');
+    }
     const bufferLength = options.bufferLength ?? 100;
     check(Number.isSafeInteger(bufferLength) && bufferLength > 0, ArgumentError,
       () => `[RecordEpisodeStatistics] bufferLength must be a positive integer, got ${fmt(bufferLength)}`);
