@@ -119,17 +119,7 @@ export abstract class Distribution {
    * new Normal(0, tensor([2])).stddev; // [2]
    */
   get stddev(): Tensor {
-    let variance: Tensor;
-    try {
-      variance = this.variance;
-    } catch (error) {
-      // a distribution without a variance has no standard deviation either: say so under this member's name
-      if (error instanceof ArgumentError && error.message.startsWith(`[${this.label}.variance]`)) {
-        throw this.undefinedMember('stddev', 'has no closed-form standard deviation');
-      }
-      throw error;
-    }
-    return variance.sqrt();
+    return this.variance.sqrt();
   }
 
   /**

@@ -114,6 +114,11 @@ export class TanhNormal extends Distribution {
     return this.base.loc.tanh();
   }
 
+  /** No closed form: throws (as `variance`, which the base class already refuses). */
+  override get stddev(): Tensor {
+    throw this.undefinedMember('stddev', 'has no closed-form standard deviation');
+  }
+
   /** No closed form: throws. */
   override entropy(): Tensor {
     throw this.undefinedMember('entropy', 'has no closed-form entropy; estimate it from draws as -rsampleWithLogProb()[1].mean(0)');

@@ -34,7 +34,18 @@ function checkInPlace(target: Tensor, op: string, operand: unknown): void {
 
 function write(target: Tensor, value: Tensor): void {
   backend().assign(target, broadcastView(value, target.shape));
-  target._storage.version++;
+  markWritten(target);
+}
+
+/**
+ * Bumps the version of tensors a kernel wrote in place (every in-place write goes through here), so
+ * that backward detects a saved tensor that changed.
+ * @example
+ * backend().adamUpdate(p, g, m, v, constants);
+ * markWritten(p, m, v);
+ */
+export function markWritten(...targets: Tensor[]): void {
+  for (const t of targets) t._storage.version++;
 }
 
 /**

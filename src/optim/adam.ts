@@ -4,6 +4,7 @@
  */
 import { backend } from '../backend/index.js';
 import { zerosLike } from '../core/creation.js';
+import { markWritten } from '../ops/inplace.js';
 import type { Tensor } from '../core/tensor.js';
 import { checkBetas, checkNonNegative, withDefaults } from './options.js';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type Params } from './optimizer.js';
@@ -74,7 +75,7 @@ export function adamMoments(p: Tensor, g: Tensor, state: AdamState, group: AdamO
       beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2,
       bias2Sqrt: biasCorrection2Sqrt, eps: group.eps, stepSize: -group.lr / biasCorrection1,
     });
-    for (const t of [p, state.expAvg, state.expAvgSq]) t._storage.version++;
+    markWritten(p, state.expAvg, state.expAvgSq);
     return;
   }
   state.expAvg.mul_(beta1).add_(g, { alpha: 1 - beta1 });

@@ -152,7 +152,7 @@ export class Box<T extends BoxValue = BoxValue> extends Space<T> {
     const a = x as ArrayLike<unknown>;
     if (a.length !== this.size) return false;
     // a float32 box compares the float32 rounding of each value, as Gymnasium casts to the box's dtype first
-    const round = this.dtype === 'float32' ? Math.fround : (v: number): number => v;
+    const round = this.dtype === 'float32' ? Math.fround : unrounded;
     for (let i = 0; i < this.size; i++) {
       const v = a[i];
       if (typeof v !== 'number' || Number.isNaN(v) || round(v) < this.low[i]! || round(v) > this.high[i]!) return false;
@@ -165,6 +165,9 @@ export class Box<T extends BoxValue = BoxValue> extends Space<T> {
     return `Box(${bound(this.low)}, ${bound(this.high)}, [${this.shape.join(', ')}], ${this.dtype})`;
   }
 }
+
+/** A float64 box's values compare as they are. */
+const unrounded = (v: number): number => v;
 
 /**
  * Describes a value for an error message about a space: `2`, `NaN`, `"1" (string)`, `[3] (number array)`.

@@ -100,8 +100,8 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> {
     const uSquared = Math.fround(u * u);
     const an = angleNormalize(th);
     // u² is the correctly rounded float32 square; NumPy's float32 `u**2` calls powf, which can be one
-  // float32 ulp off (a difference of ~1e-12 in the reward, never in the dynamics)
-  const costs = an * an + 0.1 * (thdot * thdot) + Math.fround(Math.fround(0.001) * uSquared);
+    // float32 ulp off (a difference of ~1e-12 in the reward, never in the dynamics)
+    const costs = an * an + 0.1 * (thdot * thdot) + Math.fround(Math.fround(0.001) * uSquared);
     let newthdot = thdot + ((3 * g) / (2 * l) * Math.sin(th) + Math.fround((3.0 / (m * (l * l))) * u)) * dt;
     newthdot = Math.min(Math.max(newthdot, -MAX_SPEED), MAX_SPEED);
     const newth = th + newthdot * dt;
