@@ -470,25 +470,32 @@ describe('toString', () => {
 });
 
 describe('nn.summary', () => {
-  it('prints a table with the totals', () => {
+  it('prints a table with the totals, trainable and frozen counts', () => {
     const model = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(32, 3));
     expect(String(nn.summary(model, zeros([2, 1, 6, 6])))).toBe([
-      'Layer (type)   Output shape   Params',
-      '────────────────────────────────────',
-      '0 (Conv2d)     [2,2,4,4]          20',
-      '1 (ReLU)       [2,2,4,4]           0',
-      '2 (Flatten)    [2,32]              0',
-      '3 (Linear)     [2,3]              99',
-      '────────────────────────────────────',
-      'Total params: 119  (trainable: 119)',
+      'Layer (type)   Output shape   Params   Trainable',
+      '────────────────────────────────────────────────',
+      '0 (Conv2d)     [2,2,4,4]          20          20',
+      '1 (ReLU)       [2,2,4,4]           0           -',
+      '2 (Flatten)    [2,32]              0           -',
+      '3 (Linear)     [2,3]              99          99',
+      '────────────────────────────────────────────────',
+      'Total params: 119  (trainable: 119, frozen: 0)',
     ].join('\n'));
+    model.at(0).requiresGrad_(false); // freeze the convolution
+    (model.at(3) as nn.Linear).bias!.requiresGrad_(false); // and one bias
+    const s = nn.summary(model, zeros([2, 1, 6, 6]));
+    expect([s.totalParams, s.trainableParams, s.frozenParams]).toEqual([119, 96, 23]);
+    expect(s.rows.map((r) => [r.params, r.trainable])).toEqual([[20, 0], [0, 0], [0, 0], [99, 96]]);
+    expect(String(s)).toContain('3 (Linear)     [2,3]              99          96');
+    expect(String(s)).toContain('Total params: 119  (trainable: 96, frozen: 23)');
   });
 
   it('counts a large model with thousands separators, records no graph and leaves forward untouched', () => {
     const model = new nn.Sequential(new nn.Linear(784, 1000), new nn.ReLU(), new nn.Linear(1000, 10));
     const s = nn.summary(model, zeros([1, 784]));
     expect(s.totalParams).toBe(784 * 1000 + 1000 + 1000 * 10 + 10);
-    expect(String(s)).toContain('Total params: 795,010  (trainable: 795,010)');
+    expect(String(s)).toContain('Total params: 795,010  (trainable: 795,010, frozen: 0)');
     expect(model.modules().some((m) => Object.hasOwn(m, 'forward'))).toBe(false);
     expect(model.parameters().every((p) => p.grad === null)).toBe(true);
   });

@@ -429,3 +429,21 @@ function isOptionsObject(x: unknown): x is BackwardOptions {
 
 // this copy's brand (see TENSOR_BRAND): errors then tell its tensors from another copy's
 Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: true });
+
+/**
+ * Points a leaf tensor at `source`'s data (storage, shape, strides, dtype), keeping the tensor object:
+ * PyTorch's `param.data = source`. `Module.to` casts parameters with it, so that an optimiser built
+ * before the cast still updates them. The old storage is left to its other views (or the collector).
+ * @example
+ * replaceData(param, param.detach().to('float64')); // param is now float64, the same object
+ */
+export function replaceData(target: Tensor, source: Tensor): void {
+  check(target._node === null && source instanceof Tensor, ArgumentError,
+    () => `[replaceData] the target must be a leaf tensor and the source a Tensor (target made by ${target.gradFn})`);
+  const t = target as unknown as { _storage: Storage; shape: Shape; strides: readonly number[]; offset: number; dtype: DType };
+  t._storage = source._storage;
+  t.shape = source.shape;
+  t.strides = source.strides;
+  t.offset = source.offset;
+  t.dtype = source.dtype;
+}

@@ -7,7 +7,9 @@ import { ArgumentError, ShapeError, check, fmt } from '../base/errors.js';
 import { releaseGrad } from '../core/autograd.js';
 import { noGrad } from '../core/grad-mode.js';
 import { showShape } from '../base/shape.js';
-import { Tensor } from '../core/tensor.js';
+import { Tensor, replaceData } from '../core/tensor.js';
+import { keep, pin } from '../core/storage.js';
+import { checkDType, isFloating, type DType } from '../base/dtype.js';
 
 /**
  * A tensor that is a module's trainable state: it requires grad by default and is registered
@@ -219,6 +221,58 @@ export abstract class Module {
   }
 
   /**
+   * Casts every floating-point parameter and buffer (and parameter gradient) to `dtype`, in place, as
+   * PyTorch's `module.to(dtype)`: integer and bool buffers (`num_batches_tracked`) stay as they are.
+   * Parameters keep their identity (their data is replaced, as `param.data = …`), so an optimiser
+   * built before still updates them; its state (Adam's moments) keeps the old dtype, so cast before
+   * the first step. Returns this.
+   * @example
+   * const model = new nn.Linear(3, 2).to({ dtype: 'float64' });
+   * model.weight.dtype; // 'float64'
+   */
+  to(options: { dtype: DType }): this {
+    check(typeof options === 'object' && options !== null, ArgumentError, () => `[Module.to] expected { dtype }, got ${fmt(options)}`);
+    const { dtype } = options;
+    checkDType(dtype, 'Module.to');
+    check(isFloating(dtype), ArgumentError, () => `[Module.to] dtype must be a floating-point dtype (float32 or float64), got ${dtype}`);
+    noGrad(() => {
+      for (const p of this.parameters()) {
+        if (!isFloating(p.dtype) || p.dtype === dtype) continue;
+        const grad = p.grad;
+        p.grad = null;
+        replaceData(p, keep(p.detach().to(dtype)));
+        if (grad !== null) p.grad = pin(grad.to(dtype));
+      }
+      for (const m of this.modules()) {
+        const fields = m as unknown as Record<string, Tensor | null>;
+        for (const name of m._bufferNames) {
+          const b = fields[name];
+          if (b instanceof Tensor && isFloating(b.dtype) && b.dtype !== dtype) fields[name] = keep(b.to(dtype));
+        }
+      }
+    });
+    return this;
+  }
+
+  /**
+   * Casts floating-point parameters and buffers to float64 (`to({ dtype: 'float64' })`); returns this.
+   * @example
+   * const model = new nn.Linear(3, 2).double(); // gradcheck-ready
+   */
+  double(): this {
+    return this.to({ dtype: 'float64' });
+  }
+
+  /**
+   * Casts floating-point parameters and buffers to float32 (`to({ dtype: 'float32' })`); returns this.
+   * @example
+   * model.float();
+   */
+  float(): this {
+    return this.to({ dtype: 'float32' });
+  }
+
+  /**
    * Parameters and buffers by dotted name (per module: its parameters, then its buffers, then its
    * children's), as detached tensors sharing storage with the model. As in PyTorch, a shared module
    * or tied weight appears under every name that holds it.
@@ -239,7 +293,12 @@ export abstract class Module {
 
   /**
    * Copies parameters and buffers from `state` (by name) into the model. With `strict` (default)
-   * missing or unexpected keys throw; shape mismatches always throw.
+   * missing or unexpected keys throw; with `strict: false` they are returned (`missingKeys`,
+   * `unexpectedKeys`) and the rest is loaded. Shape mismatches always throw. Values are cast to each
+   * target's dtype as PyTorch's `copy_` does (a float64 checkpoint loads into a float32 model, rounded
+   * to nearest; an int32 `num_batches_tracked` from a float file is truncated).
+   * @example
+   * const { missingKeys } = model.loadStateDict(fromSafetensors(bytes).tensors, { strict: false });
    */
   loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
     const { strict = true } = options;

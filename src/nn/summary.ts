@@ -11,7 +11,10 @@ export interface SummaryRow {
   name: string;
   type: string;
   outputShape: number[] | null;
+  /** The module's own parameters (not its children's), in elements. */
   params: number;
+  /** How many of `params` require grad (the rest are frozen). */
+  trainable: number;
 }
 
 /** A summary's rows and totals, and a printable table. */
@@ -19,6 +22,8 @@ export interface ModelSummary {
   rows: SummaryRow[];
   totalParams: number;
   trainableParams: number;
+  /** Parameters that do not require grad (`requiresGrad_(false)`): `totalParams - trainableParams`. */
+  frozenParams: number;
   toString(): string;
 }
 
@@ -34,7 +39,8 @@ export function summary(model: Module, ...inputs: unknown[]): ModelSummary {
   for (const [name, m] of model.namedModules()) {
     if (name === '') continue;
     const own = m.parameters().filter((p) => !m.children().some((c) => c.parameters().includes(p)));
-    const row: SummaryRow = { name, type: m.constructor.name, outputShape: null, params: own.reduce((s, p) => s + p.numel(), 0) };
+    const count = (ps: readonly Tensor[]): number => ps.reduce((s, p) => s + p.numel(), 0);
+    const row: SummaryRow = { name, type: m.constructor.name, outputShape: null, params: count(own), trainable: count(own.filter((p) => p.requiresGrad)) };
     rows.push(row);
     const original = m.forward;
     // record the output shape by wrapping this instance's forward for the duration of the pass
@@ -57,17 +63,21 @@ export function summary(model: Module, ...inputs: unknown[]): ModelSummary {
   const params = model.parameters();
   const totalParams = params.reduce((s, p) => s + p.numel(), 0);
   const trainableParams = params.filter((p) => p.requiresGrad).reduce((s, p) => s + p.numel(), 0);
+  const frozenParams = totalParams - trainableParams;
+  const n = (x: number): string => x.toLocaleString('en-US');
   return {
     rows,
     totalParams,
     trainableParams,
+    frozenParams,
     toString() {
-      const table = [['Layer (type)', 'Output shape', 'Params'], ...rows.map((r) => [`${r.name} (${r.type})`, r.outputShape ? showShape(r.outputShape) : '-', r.params.toLocaleString('en-US')])];
-      const widths = [0, 1, 2].map((c) => Math.max(...table.map((row) => row[c]!.length)));
-      const line = (cells: string[]): string => cells.map((cell, c) => (c === 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('   ');
-      const rule = '─'.repeat(widths.reduce((s, w) => s + w, 0) + 6);
+      const table = [['Layer (type)', 'Output shape', 'Params', 'Trainable'],
+        ...rows.map((r) => [`${r.name} (${r.type})`, r.outputShape ? showShape(r.outputShape) : '-', n(r.params), r.params === 0 ? '-' : n(r.trainable)])];
+      const widths = [0, 1, 2, 3].map((c) => Math.max(...table.map((row) => row[c]!.length)));
+      const line = (cells: string[]): string => cells.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('   ');
+      const rule = '─'.repeat(widths.reduce((s, w) => s + w, 0) + 9);
       return [line(table[0]!), rule, ...table.slice(1).map(line), rule,
-        `Total params: ${totalParams.toLocaleString('en-US')}  (trainable: ${trainableParams.toLocaleString('en-US')})`].join('\n');
+        `Total params: ${n(totalParams)}  (trainable: ${n(trainableParams)}, frozen: ${n(frozenParams)})`].join('\n');
     },
   };
 }
