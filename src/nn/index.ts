@@ -29,3 +29,5 @@ export {
 export { PositionalEncoding, sinusoidalPositionalEncoding, type PositionalEncodingOptions } from './layers/positional.js';
 export { KVCache, KVCacheLayer } from './kv-cache.js';
 export { padSequence } from '../ops/sequence.js';
+export { LoraLayer, LoraLinear, LoraEmbedding, LoraConv2d, type LoraLayerOptions } from './layers/lora.js';
+export { applyLora, loadLora, LoraModel, type LoraConfig, type LoraTarget, type PeftLoraConfig } from './lora.js';

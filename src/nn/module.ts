@@ -188,6 +188,68 @@ export abstract class Module {
     return this.namedModules().map(([, m]) => m);
   }
 
+  /**
+   * The submodule at a dotted path (`'encoder.layers.0.self_attn'`, state-dict names), as PyTorch's
+   * `get_submodule`; '' is this module. Throws an ArgumentError naming the first segment not found.
+   * @example
+   * model.getSubmodule('layers.0.linear1'); // the Linear
+   */
+  getSubmodule(target: string): Module {
+    return target === '' ? this : this.resolvePath(target, 'getSubmodule').at(-1)![1];
+  }
+
+  /**
+   * Replaces the submodule at a dotted path with `module`, as PyTorch's `set_submodule` (what LoRA
+   * uses to wrap a layer in place).
+   * @example
+   * model.setSubmodule('fc1', new Linear(784, 256));
+   */
+  setSubmodule(target: string, module: Module): void {
+    check(module instanceof Module, ArgumentError, () => `[setSubmodule] expected a Module for "${target}", got ${fmt(module)}`);
+    check(typeof target === 'string' && target !== '', ArgumentError, () => `[setSubmodule] target must name a submodule, got ${fmt(target)}`);
+    const path = this.resolvePath(target, 'setSubmodule');
+    const parent = path.length === 1 ? this : path.at(-2)![1];
+    parent.setChild(path.at(-1)![0], module);
+  }
+
+  /** The [child name, module] steps from this module down a dotted path (an array field's child is one step, `layers.0`). */
+  private resolvePath(target: string, op: string): [string, Module][] {
+    const steps: [string, Module][] = [];
+    let m: Module = this;
+    let rest = target;
+    while (rest !== '') {
+      const step = m.childEntries()
+        .filter(([name]) => rest === name || rest.startsWith(`${name}.`))
+        .sort((a, b) => b[0].length - a[0].length)[0];
+      check(step !== undefined, ArgumentError,
+        () => `[${op}] ${this.constructor.name} has no submodule "${target}": nothing named "${rest.split('.')[0]}" under "${target.slice(0, target.length - rest.length).replace(/\.$/, '')}"`);
+      steps.push(step);
+      m = step[1];
+      rest = rest.slice(step[0].length + 1);
+    }
+    return steps;
+  }
+
+  /** Replaces the child held under state-dict name `name` (a field, or element `i` of an array field `name.i`). */
+  protected setChild(name: string, module: Module): void {
+    const fields = this as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(fields)) {
+      if (key.startsWith('_')) continue;
+      if (value instanceof Module && stateKey(key) === name) {
+        fields[key] = module;
+        return;
+      }
+      if (Array.isArray(value) && name.startsWith(`${stateKey(key)}.`)) {
+        const i = Number(name.slice(stateKey(key).length + 1));
+        if (value[i] instanceof Module) {
+          value[i] = module;
+          return;
+        }
+      }
+    }
+    throw new ArgumentError(`[setSubmodule] ${this.constructor.name} has no field holding "${name}"`);
+  }
+
   /** Sets training mode on the whole tree; returns this. */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;

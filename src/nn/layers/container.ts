@@ -28,6 +28,10 @@ export class Sequential extends Module {
     return this._items.map((m, i) => [String(i), m]);
   }
 
+  protected override setChild(name: string, module: Module): void {
+    this._items[Number(name)] = module;
+  }
+
   /** The i-th module (negative counts from the end). */
   at(i: number): Module {
     const m = this._items.at(i);
@@ -88,6 +92,10 @@ export class ModuleDict extends Module {
 
   protected override childEntries(): [string, Module][] {
     return [...this._entries];
+  }
+
+  protected override setChild(name: string, module: Module): void {
+    this._entries.set(name, module);
   }
 
   get(key: string): Module {
