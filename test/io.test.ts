@@ -20,8 +20,9 @@ describe('safetensors', () => {
     expect(header.w).toEqual({ dtype: 'F32', shape: [3, 4], data_offsets: [0, 48] });
     expect(header.d.dtype).toBe('F64');
     expect(header.b).toEqual({ dtype: 'BOOL', shape: [3], data_offsets: [84, 87] });
-    const { tensors, metadata } = fromSafetensors(bytes);
+    const { tensors, metadata, dtypes } = fromSafetensors(bytes);
     expect(metadata).toEqual({ epochs: '3' });
+    expect(dtypes).toEqual({ w: 'F32', d: 'F64', i: 'I32', b: 'BOOL', scalar: 'F32', empty: 'F32' });
     for (const [name, t] of Object.entries(state)) {
       expect(tensors[name]!.dtype).toBe(t.dtype);
       expect(tensors[name]!.shape).toEqual(t.shape);
@@ -49,11 +50,11 @@ describe('safetensors', () => {
     const bad = toSafetensors({ x: tensor([1, 2]) });
     new DataView(bad.buffer).setBigUint64(0, 10_000n, true);
     expect(() => fromSafetensors(bad)).toThrow(ArgumentError);
-    const header = new TextEncoder().encode('{"x":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}');
-    const f16 = new Uint8Array(8 + header.length + 2);
-    new DataView(f16.buffer).setBigUint64(0, BigInt(header.length), true);
-    f16.set(header, 8);
-    expect(() => fromSafetensors(f16)).toThrow('[fromSafetensors] "x" has dtype "F16", which nabla does not support (F32, F64, I32, BOOL)');
+    const header = new TextEncoder().encode('{"x":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}');
+    const c64 = new Uint8Array(8 + header.length + 8);
+    new DataView(c64.buffer).setBigUint64(0, BigInt(header.length), true);
+    c64.set(header, 8);
+    expect(() => fromSafetensors(c64)).toThrow('[fromSafetensors] "x" has dtype "C64", which nabla does not read (it reads F64, F32, F16, BF16, F8_E4M3, F8_E5M2, I64, I32, I16, I8, U64, U32, U16, U8, BOOL)');
     expect(() => toSafetensors({ x: [1, 2] as unknown as Tensor })).toThrow('[toSafetensors] "x" must be a Tensor');
   });
 });

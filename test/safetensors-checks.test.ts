@@ -73,12 +73,12 @@ describe('fromSafetensors rejects files that break the format', () => {
   });
 
   it('an unknown dtype (DTypeError), a shape that is not a size or does not match the byte range (ShapeError)', () => {
-    expectError(load(file({ x: { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }, bytes(2))), DTypeError,
-      '[fromSafetensors] "x" has dtype "F16", which nabla does not support (F32, F64, I32, BOOL)');
+    expectError(load(file({ x: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, bytes(8))), DTypeError,
+      '[fromSafetensors] "x" has dtype "C64", which nabla does not read (it reads F64, F32, F16, BF16, F8_E4M3, F8_E5M2, I64, I32, I16, I8, U64, U32, U16, U8, BOOL)');
     expectError(load(file({ x: { dtype: 'toString', shape: [1], data_offsets: [0, 4] } }, bytes(4))), DTypeError,
-      '[fromSafetensors] "x" has dtype "toString", which nabla does not support (F32, F64, I32, BOOL)');
+      '[fromSafetensors] "x" has dtype "toString", which nabla does not read (it reads F64, F32, F16, BF16, F8_E4M3, F8_E5M2, I64, I32, I16, I8, U64, U32, U16, U8, BOOL)');
     expectError(load(file({ x: { shape: [1], data_offsets: [0, 4] } }, bytes(4))), DTypeError,
-      '[fromSafetensors] "x" has dtype undefined, which nabla does not support (F32, F64, I32, BOOL)');
+      '[fromSafetensors] "x" has dtype undefined, which nabla does not read (it reads F64, F32, F16, BF16, F8_E4M3, F8_E5M2, I64, I32, I16, I8, U64, U32, U16, U8, BOOL)');
     expectError(load(file({ x: f32([3], 0, 8) }, bytes(8))), ShapeError,
       '[fromSafetensors] "x" (F32 [3]) needs 12 bytes, but its byte range [0, 8) holds 8');
     expectError(load(file({ x: f32([2, -1], 0, 8) }, bytes(8))), ShapeError,
@@ -86,7 +86,7 @@ describe('fromSafetensors rejects files that break the format', () => {
     expectError(load(file({ x: { dtype: 'I32', shape: '2', data_offsets: [0, 8] } }, bytes(8))), ShapeError,
       '[fromSafetensors] "x" has shape "2": expected a list of non-negative integers');
     expectError(load(file({ x: { dtype: 'BOOL', shape: [3], data_offsets: [0, 3] } }, [1, 0, 2])), DTypeError,
-      '[fromSafetensors] "x" is BOOL, but its byte 2 is 2 (not 0 or 1)');
+      '[fromSafetensors] "x" is BOOL [3], and its element 2 is 2, not 0 or 1');
   });
 
   it('a name that appears twice (JSON.parse would keep the last silently)', () => {
@@ -94,6 +94,11 @@ describe('fromSafetensors rejects files that break the format', () => {
     expectError(load(file(dup, bytes(8))), ArgumentError, '[fromSafetensors] "w" appears more than once in the header');
     const escaped = '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "\\u0077" : {"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
     expectError(load(file(escaped, bytes(8))), ArgumentError, '[fromSafetensors] "w" appears more than once in the header');
+    // a key repeated inside an entry or the metadata is refused too (JSON.parse would keep the last)
+    const inner = '{"w":{"dtype":"F32","dtype":"I32","shape":[1],"data_offsets":[0,4]}}';
+    expectError(load(file(inner, bytes(4))), ArgumentError, '[fromSafetensors] "dtype" appears more than once in the header\'s "w"');
+    const meta = '{"__metadata__":{"a":"1","a":"2"}}';
+    expectError(load(file(meta)), ArgumentError, '[fromSafetensors] "a" appears more than once in the header\'s "__metadata__"');
     // the same key inside different entries, or as a string value, is not a repeat
     const nested = { a: f32([1], 0, 4), b: f32([1], 4, 8), __metadata__: { a: 'b', dtype: 'shape' } };
     expect(Object.keys(fromSafetensors(file(nested, bytes(8))).tensors)).toEqual(['a', 'b']);
@@ -164,7 +169,7 @@ describe('fromSafetensors on mutated files (fuzz)', () => {
     const edit = fc.oneof(
       fc.record({ kind: fc.constant('offset' as const), which: fc.nat(), value: fc.integer({ min: -3, max: 200 }) }),
       fc.record({ kind: fc.constant('shape' as const), which: fc.nat(), value: fc.oneof(fc.integer({ min: -2, max: 9 }), fc.constant(1.5), fc.constant('2')) }),
-      fc.record({ kind: fc.constant('dtype' as const), which: fc.nat(), value: fc.constantFrom('F16', 'BF16', 'U8', 'I64', 'f32', '', 'constructor') }),
+      fc.record({ kind: fc.constant('dtype' as const), which: fc.nat(), value: fc.constantFrom('F16', 'BF16', 'U8', 'I64', 'C64', 'f32', '', 'constructor') }),
       fc.record({ kind: fc.constant('drop' as const), which: fc.nat(), value: fc.constantFrom('dtype', 'shape', 'data_offsets') }),
       fc.record({ kind: fc.constant('text' as const), which: fc.nat(), value: fc.string({ maxLength: 3 }) }),
       fc.record({ kind: fc.constant('duplicate' as const), which: fc.nat(), value: fc.constant('') }),

@@ -109,6 +109,25 @@ export class Node {
   }
 }
 
+/** Sees every op `apply` runs, with its inputs, attributes and output (the ONNX exporter's trace). */
+export type OpTracer = (op: OpDef<unknown>, inputs: readonly Tensor[], attrs: unknown, out: Tensor) => void;
+
+/** The active tracer, or null (the common case: `apply` then pays one null check). */
+let tracer: OpTracer | null = null;
+
+/**
+ * Sets the tracer that `apply` calls after each op (null: none) and returns the previous one, so that
+ * a caller can restore it (and switch it off while it runs ops of its own).
+ * @example
+ * const previous = setTracer((op, inputs, attrs, out) => log.push(op.name));
+ * try { model.forward(x); } finally { setTracer(previous); }
+ */
+export function setTracer(next: OpTracer | null): OpTracer | null {
+  const previous = tracer;
+  tracer = next;
+  return previous;
+}
+
 /**
  * Runs `op` on `inputs` and records the graph when grad mode is on and an input requires grad.
  * @example
@@ -116,6 +135,7 @@ export class Node {
  */
 export function apply<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   const out = op.forward(inputs, attrs);
+  if (tracer !== null) tracer(op as OpDef<unknown>, inputs, attrs, out);
   if (isAnomalyEnabled()) checkForward(op.name, inputs, out);
   if (op.vjp === undefined || !isGradEnabled() || !isFloating(out.dtype)) return out;
   let needed = false;

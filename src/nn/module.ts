@@ -45,10 +45,10 @@ function pytorchKey(key: string): string {
   return key.split('.').map(stateKey).join('.');
 }
 
-/** True for `{ tensors, metadata }` (what `fromSafetensors` returns) rather than a state dict. */
+/** True for `{ tensors, metadata, dtypes }` (what `fromSafetensors` returns) rather than a state dict. */
 function isSafetensorsContent(state: object): boolean {
   const { tensors, metadata } = state as Record<string, unknown>;
-  return Object.keys(state).length === 2 && typeof tensors === 'object' && tensors !== null && !(tensors instanceof Tensor)
+  return Object.keys(state).every((k) => k === 'tensors' || k === 'metadata' || k === 'dtypes') && typeof tensors === 'object' && tensors !== null && !(tensors instanceof Tensor)
     && typeof metadata === 'object' && metadata !== null && !(metadata instanceof Tensor);
 }
 
