@@ -13,16 +13,10 @@ import {
   ArgumentError, DTypeError, NablaError, SafetensorsReader, ShapeError, fromSafetensors, nn, randn, tensor, toSafetensors,
   type ByteSource, type Tensor,
 } from '../src/index.js';
+import { expectRejects } from './helpers/expect.js';
 
 const bits = (t: Tensor): number[] => Array.from(new Uint8Array(t.toTypedArray().buffer, t.toTypedArray().byteOffset, t.toTypedArray().byteLength));
 
-/** Awaits `promise` and asserts it rejects with an instance of `cls` whose message is `message`. */
-async function expectRejects(promise: Promise<unknown>, cls: new (m: string) => Error, message: string | RegExp): Promise<void> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error, `expected a ${cls.name}`).toBeInstanceOf(cls);
-  if (typeof message === 'string') expect((error as Error).message).toBe(message);
-  else expect((error as Error).message).toMatch(message);
-}
 
 /** A `{ size, read }` source over bytes that logs each read as [position, length]. */
 function logged(bytes: Uint8Array): ByteSource & { reads: [number, number][] } {

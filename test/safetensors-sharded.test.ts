@@ -9,16 +9,10 @@ import {
   ArgumentError, ShardedSafetensorsReader, fromShardedSafetensors, nn, parseSafetensorsIndex, randn, tensor, toSafetensors,
   toShardedSafetensors, type Tensor,
 } from '../src/index.js';
-import { expectError } from './helpers/expect.js';
+import { expectError, expectRejects } from './helpers/expect.js';
 
 const bits = (t: Tensor): number[] => Array.from(new Uint8Array(t.toTypedArray().buffer, t.toTypedArray().byteOffset, t.toTypedArray().byteLength));
 
-async function expectRejects(promise: Promise<unknown>, cls: new (m: string) => Error, message: string | RegExp): Promise<void> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error, `expected a ${cls.name}`).toBeInstanceOf(cls);
-  if (typeof message === 'string') expect((error as Error).message).toBe(message);
-  else expect((error as Error).message).toMatch(message);
-}
 
 // 40, 40, 40, 200 and 8 bytes
 const state = { a: randn([10]), b: randn([10]), c: randn([10]), d: randn([50]), e: tensor([1, 2], { dtype: 'int32' }) };

@@ -26,6 +26,18 @@ export function expectError(fn: () => unknown, cls: ErrorClass, message: string 
 }
 
 /**
+ * Awaits `promise` and asserts it rejects with an instance of `cls` whose message is `message` (or matches it).
+ * @example
+ * await expectRejects(SafetensorsReader.open(bad), ArgumentError, /header/);
+ */
+export async function expectRejects(promise: Promise<unknown>, cls: ErrorClass, message: string | RegExp): Promise<void> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error, `expected a ${cls.name}`).toBeInstanceOf(cls);
+  if (typeof message === 'string') expect((error as Error).message).toBe(message);
+  else expect((error as Error).message).toMatch(message);
+}
+
+/**
  * A tensor's values as a plain array.
  * @example
  * values(ones([2])); // [1, 1]

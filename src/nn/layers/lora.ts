@@ -9,7 +9,6 @@ import { ArgumentError, check } from '../../base/errors.js';
 import { noGrad } from '../../core/grad-mode.js';
 import { keep } from '../../core/storage.js';
 import type { Tensor } from '../../core/tensor.js';
-import { conv2d, linear } from '../functional/conv.js';
 import { embedding } from '../functional/misc.js';
 import { normal_, zeros_ } from '../init.js';
 import { Module, Parameter } from '../module.js';
@@ -40,6 +39,13 @@ const PEFT_KEYS: Record<string, string> = {
 
 /** The adapter name PEFT uses when none is given; nabla holds one adapter per layer, under it. */
 const ADAPTER = 'default';
+
+/** Checks r, alpha and dropout (before a layer builds adapter modules of rank r). */
+function checkOptions({ r, alpha, dropout }: LoraLayerOptions): void {
+  check(Number.isSafeInteger(r) && r > 0, ArgumentError, () => `[LoRA] r must be a positive integer, got ${r}`);
+  check(typeof alpha === 'number' && Number.isFinite(alpha), ArgumentError, () => `[LoRA] alpha must be a finite number, got ${alpha}`);
+  check(typeof dropout === 'number' && dropout >= 0 && dropout < 1, ArgumentError, () => `[LoRA] dropout must be in [0, 1), got ${dropout}`);
+}
 
 /** A module holding one parameter under the adapter's name (PEFT's `ParameterDict({'default': …})`). */
 class AdapterParameter extends Module {
@@ -74,10 +80,8 @@ export abstract class LoraLayer<B extends Linear | Embedding | Conv2d = Linear |
 
   constructor(readonly baseLayer: B, readonly options: LoraLayerOptions) {
     super();
-    const { r, alpha, dropout } = options;
-    check(Number.isSafeInteger(r) && r > 0, ArgumentError, () => `[LoRA] r must be a positive integer, got ${r}`);
-    check(typeof alpha === 'number' && Number.isFinite(alpha), ArgumentError, () => `[LoRA] alpha must be a finite number, got ${alpha}`);
-    check(typeof dropout === 'number' && dropout >= 0 && dropout < 1, ArgumentError, () => `[LoRA] dropout must be in [0, 1), got ${dropout}`);
+    checkOptions(options);
+    const { r, alpha } = options;
     this.r = r;
     this.alpha = alpha;
     this.scaling = options.useRslora ? alpha / Math.sqrt(r) : alpha / r;
@@ -85,6 +89,11 @@ export abstract class LoraLayer<B extends Linear | Embedding | Conv2d = Linear |
 
   protected override ownEntries(): [string, unknown][] {
     return super.ownEntries().map(([k, v]) => [PEFT_KEYS[k] ?? k, v]);
+  }
+
+  /** The effective weight: the base weight plus the update (the base weight alone once merged). */
+  get weight(): Tensor {
+    return this.merged ? this.baseLayer.weight : this.baseLayer.weight.add(this.deltaWeight());
   }
 
   /** The update `scaling · ΔW`, shaped like the base weight (differentiable in the adapter's parameters). */
@@ -121,6 +130,43 @@ export abstract class LoraLayer<B extends Linear | Embedding | Conv2d = Linear |
 }
 
 /**
+ * A LoRA layer whose adapter is two modules, `lora_A` then `lora_B` (Linear or Conv2d), on the dropped-out
+ * input: `base(x) + scaling · lora_B(lora_A(dropout(x)))`.
+ */
+abstract class LoraPair<B extends Linear | Conv2d, M extends Linear | Conv2d> extends LoraLayer<B> {
+  readonly loraDropout: ModuleDict;
+  readonly loraA: ModuleDict;
+  readonly loraB: ModuleDict;
+
+  constructor(baseLayer: B, options: LoraLayerOptions, a: M, b: M) {
+    super(baseLayer, options);
+    this.loraDropout = new ModuleDict({ [ADAPTER]: options.dropout > 0 ? new Dropout(options.dropout) : new Identity() });
+    this.loraA = new ModuleDict({ [ADAPTER]: a });
+    this.loraB = new ModuleDict({ [ADAPTER]: b });
+    if (options.initLoraWeights) noGrad(() => zeros_(b.weight));
+  }
+
+  protected get a(): M {
+    return this.loraA.get(ADAPTER) as M;
+  }
+
+  protected get b(): M {
+    return this.loraB.get(ADAPTER) as M;
+  }
+
+  adapterParameters(): Parameter[] {
+    return [this.a.weight, this.b.weight];
+  }
+
+  forward(x: Tensor): Tensor {
+    const y = (this.baseLayer as Linear | Conv2d).forward(x);
+    if (this.merged) return y;
+    const h = this.a.forward((this.loraDropout.get(ADAPTER) as Dropout | Identity).forward(x));
+    return y.add(this.b.forward(h).mul(this.scaling));
+  }
+}
+
+/**
  * A `Linear` with a LoRA adapter: `base(x) + scaling · lora_B(lora_A(dropout(x)))`, A `[r, in]`,
  * B `[out, r]`. `weight` and `bias` read as the effective ones (`W + scaling · B·A` until merged), so
  * code that reads a layer's weight (rather than calling forward) sees the adapted layer.
@@ -128,26 +174,11 @@ export abstract class LoraLayer<B extends Linear | Embedding | Conv2d = Linear |
  * const layer = new nn.LoraLinear(new nn.Linear(16, 8), { r: 4, alpha: 8, dropout: 0, useRslora: false, initLoraWeights: true });
  * layer.forward(randn([2, 16])).shape; // [2, 8]
  */
-export class LoraLinear extends LoraLayer<Linear> {
-  readonly loraDropout: ModuleDict;
-  readonly loraA: ModuleDict;
-  readonly loraB: ModuleDict;
-
+export class LoraLinear extends LoraPair<Linear, Linear> {
   constructor(baseLayer: Linear, options: LoraLayerOptions) {
-    super(baseLayer, options);
+    checkOptions(options);
     const dtype = baseLayer.weight.dtype;
-    this.loraDropout = new ModuleDict({ [ADAPTER]: options.dropout > 0 ? new Dropout(options.dropout) : new Identity() });
-    this.loraA = new ModuleDict({ [ADAPTER]: new Linear(baseLayer.inFeatures, options.r, { bias: false, dtype }) });
-    this.loraB = new ModuleDict({ [ADAPTER]: new Linear(options.r, baseLayer.outFeatures, { bias: false, dtype }) });
-    if (options.initLoraWeights) noGrad(() => zeros_(this.b.weight));
-  }
-
-  private get a(): Linear {
-    return this.loraA.get(ADAPTER) as Linear;
-  }
-
-  private get b(): Linear {
-    return this.loraB.get(ADAPTER) as Linear;
+    super(baseLayer, options, new Linear(baseLayer.inFeatures, options.r, { bias: false, dtype }), new Linear(options.r, baseLayer.outFeatures, { bias: false, dtype }));
   }
 
   get inFeatures(): number {
@@ -156,11 +187,6 @@ export class LoraLinear extends LoraLayer<Linear> {
 
   get outFeatures(): number {
     return this.baseLayer.outFeatures;
-  }
-
-  /** The effective weight: the base weight plus the update (the base weight alone once merged). */
-  get weight(): Tensor {
-    return this.merged ? this.baseLayer.weight : this.baseLayer.weight.add(this.deltaWeight());
   }
 
   get bias(): Parameter | null {
@@ -172,16 +198,6 @@ export class LoraLinear extends LoraLayer<Linear> {
     return this.b.weight.matmul(this.a.weight).mul(this.scaling);
   }
 
-  adapterParameters(): Parameter[] {
-    return [this.a.weight, this.b.weight];
-  }
-
-  forward(x: Tensor): Tensor {
-    const y = linear(x, this.baseLayer.weight, this.baseLayer.bias);
-    if (this.merged) return y;
-    const h = this.a.forward((this.loraDropout.get(ADAPTER) as Dropout | Identity).forward(x));
-    return y.add(this.b.forward(h).mul(this.scaling));
-  }
 }
 
 /**
@@ -204,10 +220,6 @@ export class LoraEmbedding extends LoraLayer<Embedding> {
     if (!options.initLoraWeights) noGrad(() => normal_(a));
     this.loraEmbeddingA = new AdapterParameter(a);
     this.loraEmbeddingB = new AdapterParameter(b);
-  }
-
-  get weight(): Tensor {
-    return this.merged ? this.baseLayer.weight : this.baseLayer.weight.add(this.deltaWeight());
   }
 
   // ΔW = (B · A)ᵀ (numEmbeddings × embeddingDim)
@@ -236,32 +248,14 @@ export class LoraEmbedding extends LoraLayer<Embedding> {
  * const layer = new nn.LoraConv2d(new nn.Conv2d(3, 8, 3, { padding: 1 }), { r: 4, alpha: 8, dropout: 0, useRslora: false, initLoraWeights: true });
  * layer.forward(randn([1, 3, 8, 8])).shape; // [1, 8, 8, 8]
  */
-export class LoraConv2d extends LoraLayer<Conv2d> {
-  readonly loraDropout: ModuleDict;
-  readonly loraA: ModuleDict;
-  readonly loraB: ModuleDict;
-
+export class LoraConv2d extends LoraPair<Conv2d, Conv2d> {
   constructor(baseLayer: Conv2d, options: LoraLayerOptions) {
-    super(baseLayer, options);
+    checkOptions(options);
     const { stride, padding, dilation, groups = 1 } = baseLayer.options;
     check(groups === 1, ArgumentError, () => `[LoRA] Conv2d with groups=${groups} is not supported (PEFT refuses it too)`);
     const dtype = baseLayer.weight.dtype;
-    this.loraDropout = new ModuleDict({ [ADAPTER]: options.dropout > 0 ? new Dropout(options.dropout) : new Identity() });
-    this.loraA = new ModuleDict({ [ADAPTER]: new Conv2d(baseLayer.inChannels, options.r, baseLayer.kernelSize, { stride, padding, dilation, bias: false, dtype }) });
-    this.loraB = new ModuleDict({ [ADAPTER]: new Conv2d(options.r, baseLayer.outChannels, 1, { bias: false, dtype }) });
-    if (options.initLoraWeights) noGrad(() => zeros_(this.b.weight));
-  }
-
-  private get a(): Conv2d {
-    return this.loraA.get(ADAPTER) as Conv2d;
-  }
-
-  private get b(): Conv2d {
-    return this.loraB.get(ADAPTER) as Conv2d;
-  }
-
-  get weight(): Tensor {
-    return this.merged ? this.baseLayer.weight : this.baseLayer.weight.add(this.deltaWeight());
+    super(baseLayer, options, new Conv2d(baseLayer.inChannels, options.r, baseLayer.kernelSize, { stride, padding, dilation, bias: false, dtype }),
+      new Conv2d(options.r, baseLayer.outChannels, 1, { bias: false, dtype }));
   }
 
   // ΔW[o, i, kh, kw] = Σ_r B[o, r] · A[r, i, kh, kw]
@@ -271,14 +265,4 @@ export class LoraConv2d extends LoraLayer<Conv2d> {
     return b.matmul(this.a.weight.reshape([r, inC * kh * kw])).reshape([this.baseLayer.outChannels, inC, kh, kw]).mul(this.scaling);
   }
 
-  adapterParameters(): Parameter[] {
-    return [this.a.weight, this.b.weight];
-  }
-
-  forward(x: Tensor): Tensor {
-    const y = conv2d(x, this.baseLayer.weight, this.baseLayer.bias, this.baseLayer.options);
-    if (this.merged) return y;
-    const h = this.a.forward((this.loraDropout.get(ADAPTER) as Dropout | Identity).forward(x));
-    return y.add(this.b.forward(h).mul(this.scaling));
-  }
 }
