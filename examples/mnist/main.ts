@@ -5,8 +5,9 @@
  *   npm start                                   # CNN, default settings
  *   npm start -- --model mlp --epochs 10        # flags: --epochs --batch-size --lr --model --seed --out
  *
- * Writes a run folder with the training/validation curves (SVG), the confusion matrix, the metrics
- * and the trained weights (safetensors, checked to load back bit-exactly).
+ * Writes a run folder with the training/validation curves (SVG), the confusion matrix (text and SVG
+ * heat map), misclassified test digits, the first layer's weights (as images and a histogram), the
+ * metrics and the trained weights (safetensors, checked to load back bit-exactly).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import {
   loadMnist, manualSeed, noGrad, scope, wasmMemoryStats, optim, plotCurves, precisionRecall, randomSplit, toSafetensors, type Tensor, nn,
 } from 'nabla';
 import { randomShift } from './augment.js';
+import { confusionFigure, filtersFigure, misclassifiedFigure, weightsFigure } from './figures.js';
 import { LeNet, MLP } from './models.js';
 
 const { values: flags } = parseArgs({
@@ -48,7 +50,7 @@ const [trainSet, validSet] = randomSplit(new TensorDataset(train.images, train.l
 const loader = new DataLoader(trainSet!, { batchSize, shuffle: true, generator });
 const [validImages, validLabels] = validSet!.getBatch!(Array.from({ length: validSet!.length }, (_, i) => i)) as [Tensor, Tensor];
 
-const model: nn.Module = flags.model === 'cnn' ? new LeNet() : new MLP();
+const model = flags.model === 'cnn' ? new LeNet() : new MLP();
 const optimizer = new optim.Adam(model.parameters(), { lr: maxLr });
 const scheduler = new optim.OneCycleLR(optimizer, maxLr, { totalSteps: epochs * loader.length });
 console.log(`MNIST: ${trainSet!.length} training, ${validSet!.length} validation and ${test.labels.shape[0]} test digits; model ${flags.model}${augment ? ' with random ±2 px shifts' : ''}`);
@@ -128,6 +130,10 @@ writeFileSync(join(outDir, 'curves.svg'), plotCurves({
   accuracy: { train: curves.trainAcc, validation: curves.validAcc },
 }));
 writeFileSync(join(outDir, 'confusion.txt'), `${formatConfusionMatrix(confusion)}\n`);
+writeFileSync(join(outDir, 'confusion.svg'), confusionFigure(confusion, `MNIST ${flags.model}: test confusion matrix`));
+writeFileSync(join(outDir, 'misclassified.svg'), misclassifiedFigure(test.images, result.predictions, test.labels));
+writeFileSync(join(outDir, 'filters.svg'), filtersFigure(model));
+writeFileSync(join(outDir, 'weights.svg'), weightsFigure(model));
 const weightsPath = join(outDir, 'model.safetensors');
 writeFileSync(weightsPath, toSafetensors(model.stateDict(), { model: flags.model, epochs: String(epochs), seed: String(seed) }));
 const reloaded = flags.model === 'cnn' ? new LeNet() : new MLP();
@@ -139,5 +145,5 @@ writeFileSync(join(outDir, 'metrics.json'), `${JSON.stringify({
   testAccuracy: result.accuracy, testLoss: result.loss, precision, recall,
   curves, secondsPerEpoch: epochSeconds, peakRssMiB: peakRss / 2 ** 20,
 }, null, 2)}\n`);
-console.log(`wrote ${outDir}/: curves.svg, confusion.txt, metrics.json, model.safetensors (reloads bit-exact: ${sameBits})`);
+console.log(`wrote ${outDir}/: curves.svg, confusion.txt, confusion.svg, misclassified.svg, filters.svg, weights.svg, metrics.json, model.safetensors (reloads bit-exact: ${sameBits})`);
 if (!sameBits) process.exitCode = 1;
