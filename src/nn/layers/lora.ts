@@ -161,8 +161,9 @@ abstract class LoraPair<B extends Linear | Conv2d, M extends Linear | Conv2d> ex
   forward(x: Tensor): Tensor {
     const y = (this.baseLayer as Linear | Conv2d).forward(x);
     if (this.merged) return y;
+    // scaling applied to the rank-r activations, not to B's output: the same product, one full-size tensor fewer
     const h = this.a.forward((this.loraDropout.get(ADAPTER) as Dropout | Identity).forward(x));
-    return y.add(this.b.forward(h).mul(this.scaling));
+    return y.add(this.b.forward(h.mul(this.scaling)));
   }
 }
 
