@@ -76,7 +76,7 @@ try {
   // ── the tarball: what it holds (scripts are skipped: `npm publish` runs `prepare`, i.e. the build CI just ran)
   const [packed] = JSON.parse(sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp]));
   const files = packed.files.map((f) => f.path);
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) {
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.cjs', 'dist/browser.js', 'dist/index.d.ts', 'dist/index.d.cts']) {
     assert(files.includes(f), `the tarball lacks ${f}`);
   }
   const stray = files.filter((f) => /^(test|\.scratch|\.ci|bench|examples|scripts|node_modules|runs)\//.test(f));
@@ -95,7 +95,7 @@ try {
   // (the build's inputs are not in the package and no build tools are installed), and dist is what was packed
   assert(!/^> nabla@/m.test(log), `installing ran a script of nabla:\n${log}`);
   assert(!files.includes('tsup.config.ts') && !files.includes('scripts/build-wasm.mjs'), 'the build inputs are packed');
-  for (const f of ['dist/index.js', 'dist/index.cjs']) assert.equal(sha256(join(installed, f)), sha256(f), `${f} changed at install`);
+  for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/browser.js']) assert.equal(sha256(join(installed, f)), sha256(f), `${f} changed at install`);
   // the published package.json: npm runs `prepare` (the build) only for git and folder installs, never for a
   // tarball or the registry; these would run for every consumer
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));

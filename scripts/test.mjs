@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
 const args = process.argv.slice(2);
-const BUILT = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'];
+const BUILT = ['dist/index.js', 'dist/index.cjs', 'dist/browser.js', 'dist/index.d.ts', 'dist/index.d.cts'];
 const INPUTS = ['src', 'package.json', 'tsup.config.ts', 'tsconfig.json'];
 
 /** The newest modification time of a file or of any file under a folder. */

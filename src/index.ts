@@ -36,7 +36,7 @@ export { unfold, fold, type WindowOptions } from './ops/window.js';
 export { multinomial, type MultinomialOptions } from './ops/sampling.js';
 export { padSequence, type PadSequenceOptions } from './ops/sequence.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend, type StridedView } from './backend/index.js';
-export { configureWasm, wasmKernels, wasmMemoryStats, setNumThreads, getNumThreads, type WasmOptions, type WasmMemoryStats } from './backend/wasm/index.js';
+export { configureWasm, wasmKernels, wasmMemoryStats, setNumThreads, getNumThreads, threadsReady, type WasmOptions, type WasmMemoryStats } from './backend/wasm/index.js';
 
 // neural networks
 export * as nn from './nn/index.js';

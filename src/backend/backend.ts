@@ -32,6 +32,8 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 /** The kernels every backend provides. */
 export interface Backend {
   readonly name: string;
+  /** Why the backend cannot run on this runtime, or null where it can (`setBackend` then refuses it with a BackendError). */
+  unsupported?(): string | null;
   /** Called when the backend becomes the active one (e.g. to install its storage allocator). */
   activate?(): void;
   /** Called when another backend replaces it. */

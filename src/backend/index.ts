@@ -1,31 +1,22 @@
 /**
  * Backend selection: the core calls `backend()` for every kernel; `setBackend` swaps the implementation.
  */
-import { ArgumentError, check, fmt } from '../base/errors.js';
+import { ArgumentError, BackendError, check, fmt } from '../base/errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { wasmBackend } from './wasm/index.js';
 
 const registry = new Map<string, Backend>([[jsBackend.name, jsBackend], [wasmBackend.name, wasmBackend]]);
-/** True where WebAssembly with SIMD and shared memory is available (Node 20 has both). */
-function wasmAvailable(): boolean {
-  try {
-    // the smallest module using a v128 instruction, and a shared memory
-    const simd = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-    return typeof SharedArrayBuffer === 'function' && WebAssembly.validate(simd) && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
-  } catch {
-    return false;
-  }
-}
 
-// the fastest available backend by default; the TypeScript reference is always there
-let current: Backend = wasmAvailable() ? wasmBackend : jsBackend;
+// the fastest backend that runs here by default (wasm wherever WebAssembly SIMD exists, shared memory
+// or not); the TypeScript reference is always there
+let current: Backend = (wasmBackend.unsupported?.() ?? null) === null ? wasmBackend : jsBackend;
 current.activate?.();
 
 /**
  * The backend that runs kernels now.
  * @example
- * backend().name; // 'wasm' where WebAssembly SIMD and shared memory exist, else 'js'
+ * backend().name; // 'wasm' where WebAssembly SIMD exists (Node, every current browser), else 'js'
  */
 export function backend(): Backend {
   return current;
@@ -42,7 +33,8 @@ export function registerBackend(b: Backend): void {
 }
 
 /**
- * Selects the backend by name (or object) for all following ops; returns the previous one.
+ * Selects the backend by name (or object) for all following ops; returns the previous one. A
+ * backend that cannot run on this runtime (wasm without WebAssembly SIMD) is a BackendError here.
  * @example
  * setBackend('js');
  */
@@ -57,6 +49,8 @@ export function setBackend(b: string | Backend): Backend {
     checkBackend(b, 'setBackend');
     next = b;
   }
+  const reason = next.unsupported?.() ?? null;
+  check(reason === null, BackendError, () => `[setBackend] the ${next.name} backend cannot run here: ${reason}`);
   if (next !== previous) {
     previous.deactivate?.();
     next.activate?.();

@@ -114,6 +114,19 @@ export function copyToJsHeap<T extends TypedArray>(data: T): T {
   return new (data.constructor as new (buffer: ArrayBuffer) => T)(bytes.buffer);
 }
 
+/** `SharedArrayBuffer` where the runtime has one (on a page that is not cross-origin isolated the name is undefined). */
+const SHARED: typeof SharedArrayBuffer | null = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : null;
+
+/**
+ * True when `data` is a view on shared memory, i.e. on the wasm heap (always false where the runtime
+ * has no `SharedArrayBuffer`).
+ * @example
+ * onSharedMemory(new Float32Array(4)); // false: a JS-heap array
+ */
+export function onSharedMemory(data: TypedArray): boolean {
+  return SHARED !== null && data.buffer instanceof SHARED;
+}
+
 /**
  * The dtype whose typed array `data` is.
  * @example

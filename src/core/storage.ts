@@ -25,7 +25,7 @@
  * Freed storage throws on use ("storage has been disposed"): a lifetime mistake is an error,
  * never a silent read of memory that another tensor now owns.
  */
-import { copyToJsHeap, free, type TypedArray } from '../base/dtype.js';
+import { copyToJsHeap, free, onSharedMemory, type TypedArray } from '../base/dtype.js';
 import { ArgumentError, check } from '../base/errors.js';
 
 /** The scopes open now, innermost last; each lists the storage created while it is innermost. */
@@ -117,7 +117,7 @@ export class Storage {
   relocate(): void {
     const data = this._data;
     // NOTE: storage an open scope lists is freed by it: copying it off the heap would only cost time
-    if (data === null || this.kept || this.scoped || !(data.buffer instanceof SharedArrayBuffer)) return;
+    if (data === null || this.kept || this.scoped || !onSharedMemory(data)) return;
     this._data = copyToJsHeap(data);
     free(data);
   }

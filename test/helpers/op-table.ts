@@ -488,9 +488,14 @@ const shapeRows: OpRow[] = [
   unary('to: bool', (x) => x.to('bool'), R.toBool, grid(-1, 1, 2), { out: 'bool', grad: false }),
 ];
 
+/** Every row of the table (test/browser/page.ts runs a subset of them in a browser page). */
+export function opTableRows(): OpRow[] {
+  return [...unaryRows, ...binaryRows, ...comparisonRows, ...selectionRows, ...reductionTableRows, ...linalgRows, ...shapeRows, ...cellRows, ...fusedRows, ...attentionRows];
+}
+
 /** Registers the whole op spec table and the pinned hand-computed cases (run once per backend). */
 export function defineOpTable(): void {
-  specSuite([...unaryRows, ...binaryRows, ...comparisonRows, ...selectionRows, ...reductionTableRows, ...linalgRows, ...shapeRows, ...cellRows, ...fusedRows, ...attentionRows]);
+  specSuite(opTableRows());
   pinnedSemantics();
 }
 

@@ -119,7 +119,7 @@ function property<A>(r: OpRow<A>, check: string, cases: fc.Arbitrary<Case<A>>, n
 }
 
 /** The case's tensors: float inputs in `dtype` (all requiring grad when asked), the others as they are. */
-function tensorsOf<A>(c: Case<A>, dtype: 'float64' | 'float32', requiresGrad: boolean): Tensor[] {
+export function tensorsOf<A>(c: Case<A>, dtype: 'float64' | 'float32', requiresGrad: boolean): Tensor[] {
   return c.inputs.map((inp) => {
     if (inp.kind === 'float') return tensor(Float64Array.from(inp.data), { shape: inp.shape, dtype, requiresGrad });
     return tensor(Float64Array.from(inp.data), { shape: inp.shape, dtype: inp.kind });
@@ -144,7 +144,7 @@ export function nonContiguous(t: Tensor): Tensor {
   return tensor(Float64Array.from(transposed.data), { shape: transposed.shape, dtype: t.dtype }).permute(reversed);
 }
 
-function checkForward<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'float32', tol: Tolerance, strided = false): void {
+export function checkForward<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'float32', tol: Tolerance, strided = false): void {
   const xs = tensorsOf(c, dtype, false);
   const out = r.run(strided ? xs.map(nonContiguous) : xs, c.attrs);
   const refInputs = c.inputs.map((inp) => ({

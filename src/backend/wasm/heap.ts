@@ -17,6 +17,11 @@
  * engine's spill arena). Memory stays bounded without any engine flag. `forceCollections()` is the
  * opt-in alternative: it sets V8 flags for the whole process (`--expose-gc`, cleanupSome) so that the
  * heap can collect synchronously and keep tensors on the heap in such loops.
+ *
+ * NOTE: where shared memory is missing (a browser page that is not cross-origin isolated) the memory is
+ * a plain one, and growing a plain memory detaches its buffer and every view made on it. So there the
+ * heap holds engine memory only: `allocate` declines every tensor block (storage stays on the JS heap)
+ * and the kernels run on copies in the engine's spill arena, which no view outlives.
  */
 import { createRequire } from './node-require.js';
 import { DTYPE_BYTES, type DType, type TypedArray } from '../../base/dtype.js';
@@ -44,7 +49,7 @@ type HeapView = TypedArray & { [BLOCK]?: Block };
 
 
 /**
- * Allocates typed arrays inside a shared wasm memory.
+ * Allocates typed arrays inside a shared wasm memory (engine memory only on a plain one).
  * @example
  * const heap = new WasmHeap(1 << 30);
  * const x = heap.allocate('float32', 1024); // a Float32Array view on heap.memory
@@ -80,9 +85,11 @@ export class WasmHeap {
    *   beyond it, up to 4 GiB)
    * @param collectEvery with forced collections: bytes allocated and not disposed (possible garbage)
    *   between two collections
+   * @param shared a shared memory (tensor blocks on the heap, threads) or, where the runtime has none,
+   *   a plain one that holds engine memory only (see the NOTE above)
    */
-  constructor(public limitBytes: number, readonly collectEvery = 2 ** 28) {
-    this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+  constructor(public limitBytes: number, readonly collectEvery = 2 ** 28, readonly shared = true) {
+    this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared });
     this.current = this.memory.buffer;
   }
 
@@ -98,6 +105,7 @@ export class WasmHeap {
    * heap.allocate('float32', 256);
    */
   allocate(dtype: DType, n: number, zeroed = true): TypedArray | null {
+    if (!this.shared) return null; // views on a plain memory die when it grows
     const bytes = Math.max(n * DTYPE_BYTES[dtype], 1);
     const sizeClass = Math.max(MIN_CLASS, Math.ceil(Math.log2(bytes)));
     if (sizeClass > this.largestClass) this.largestClass = sizeClass;

@@ -2,28 +2,31 @@
  * The wasm backend: float32 storage lives in a shared wasm heap, and the hot float32 kernels
  * (matrix products, elementwise arithmetic and the common reductions) run as SIMD wasm in place.
  * Everything else — other dtypes, unusual layouts, small tensors — runs the TypeScript reference
- * kernels, which read heap storage through typed-array views without copying.
+ * kernels, which read heap storage through typed-array views without copying. Where the runtime has
+ * no shared memory (a page that is not cross-origin isolated) storage stays on the JS heap and the
+ * kernels run on copies in the spill arena, on one thread.
  */
-import { DTYPE_BYTES, copyToJsHeap, dtypeOfArray, setAllocator, type DType, type TypedArray } from '../../base/dtype.js';
+import { DTYPE_BYTES, copyToJsHeap, dtypeOfArray, onSharedMemory, setAllocator, type DType, type TypedArray } from '../../base/dtype.js';
 import { ArgumentError, BackendError, check, fmt } from '../../base/errors.js';
 import { contiguousStrides, numel, type Shape } from '../../base/shape.js';
 import type { Backend, BinaryOp, ReduceOp, StridedView, UnaryOp, Window2d } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { windowCount } from '../js/conv.js';
 import { collapse, isContiguous } from '../js/layout.js';
-import { WasmHeap } from './heap.js';
-import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, instantiateKernels, kernelModule, type WasmKernels } from './kernels.js';
+import { ensure, gemmScratch, heap, layoutPtr, setHeapLimit, workPtr } from './engine.js';
+import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, type WasmKernels } from './kernels.js';
+import { hasWasmSimd } from './runtime.js';
+import { workerScratch as scratchOf, workers } from './threading.js';
+import type { Task } from './threads.js';
 
 export { wasmKernels } from './kernels.js';
-import { ThreadPool, type Task } from './threads.js';
+export { getNumThreads, setNumThreads, threadsReady } from './threading.js';
 import { fusedKernels } from './fused.js';
 import { optimKernels } from './optim.js';
 import { attentionKernels } from './attention.js';
 
 /** Tensors smaller than this (in elements) stay on the JS heap and use the JS kernels. */
 let MIN_ELEMENTS = 256;
-/** Tensor blocks are not placed past this heap size (see WasmHeap); storage then goes to the JS heap. */
-let HEAP_LIMIT = 2 ** 30;
 /** Live bytes past which a backward pass moves the activations it released off the heap (see memoryPressure). */
 const PRESSURE_BYTES = 2 ** 27;
 
@@ -83,30 +86,7 @@ export function configureWasm(options: WasmOptions): void {
   }
   if (minElements !== undefined) MIN_ELEMENTS = minElements;
   if (parallelMinMacs !== undefined) PARALLEL_MIN_MACS = parallelMinMacs;
-  if (heapLimitBytes !== undefined) {
-    HEAP_LIMIT = heapLimitBytes;
-    if (heap !== null) heap.limitBytes = heapLimitBytes;
-  }
-}
-
-let heap: WasmHeap | null = null;
-let kernels: WasmKernels | null = null;
-
-/** Engine memory (reserved for good, see WasmHeap.reserve): the GEMM scratch of this thread, the i32 layout and work arrays. */
-let gemmScratch = 0;
-let layoutPtr = 0; // i32 scratch for shapes and strides passed to the N-d kernels
-let workPtr = 0; // i32 scratch for their odometers
-
-function ensure(): { heap: WasmHeap; k: WasmKernels } {
-  if (heap === null || kernels === null) {
-    heap = new WasmHeap(HEAP_LIMIT);
-    kernels = instantiateKernels(heap.memory);
-    gemmScratch = heap.reserve(kernels.gemmScratchBytes());
-    const small = heap.reserve(256 * 4); // layout (6 arrays of 8 dims) then work (2 × 8 + …)
-    layoutPtr = small;
-    workPtr = small + 128 * 4;
-  }
-  return { heap, k: kernels };
+  if (heapLimitBytes !== undefined) setHeapLimit(heapLimitBytes);
 }
 
 /**
@@ -143,7 +123,7 @@ function allocator(dtype: DType, n: number): TypedArray | null {
 
 /** Byte address of element `offset` of a heap view, or -1 when the data is on the JS heap. */
 function address(data: TypedArray, offset: number): number {
-  return data.buffer instanceof SharedArrayBuffer ? data.byteOffset + offset * data.BYTES_PER_ELEMENT : -1;
+  return onSharedMemory(data) ? data.byteOffset + offset * data.BYTES_PER_ELEMENT : -1;
 }
 
 
@@ -296,61 +276,11 @@ function reduce(op: ReduceOp, x: StridedView, axes: readonly number[], dtype: DT
   return p.finish();
 }
 
-let threads = defaultThreads();
-let pool: ThreadPool | null = null;
-const scratchOf: number[] = []; // gemm scratch per worker
 /**
  * Matrix products with fewer multiply-adds than this stay on one thread (measured: 64³ ≈ 2^18 ran 2×
  * slower on two threads, 256·64·64 = 2^20 2.3× faster).
  */
 let PARALLEL_MIN_MACS = 1 << 20;
-
-type Builtins = { process?: { getBuiltinModule?: (id: string) => unknown } };
-
-/** The cores this process may use (Node's availableParallelism; navigator.hardwareConcurrency elsewhere). */
-function availableCores(): number {
-  const os = (globalThis as Builtins).process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  return Math.max(1, os?.availableParallelism?.() ?? nav?.hardwareConcurrency ?? 1);
-}
-
-/** True where worker threads on shared memory exist (Node's worker_threads). */
-function hasWorkerThreads(): boolean {
-  return (globalThis as Builtins).process?.getBuiltinModule?.('node:worker_threads') !== undefined && typeof SharedArrayBuffer === 'function';
-}
-
-function defaultThreads(): number {
-  return hasWorkerThreads() ? availableCores() : 1;
-}
-
-function workers(): ThreadPool | null {
-  if (threads <= 1) return null;
-  if (pool === null || pool.size !== threads - 1) {
-    pool?.terminate();
-    const { heap: h, k } = ensure();
-    pool = new ThreadPool(threads - 1, kernelModule(), h.memory);
-    while (scratchOf.length < threads - 1) scratchOf.push(h.reserve(k.gemmScratchBytes()));
-    warmUp(pool);
-  }
-  return pool;
-}
-
-/**
- * Runs a few products on every worker so that V8 tiers their kernels up to optimised code now,
- * not halfway through the first real work (a fresh worker starts on the baseline compiler).
- */
-function warmUp(p: ThreadPool): void {
-  const n = 160;
-  warmUpBlock ||= heap!.reserve(3 * n * n * 4); // engine memory, reused by every later warm-up
-  const [a, b, c] = [0, 1, 2].map((i) => warmUpBlock + i * n * n * 4) as [number, number, number];
-  // both code paths of sgemm: few rows of A (B read in place) and the packed one
-  for (const rows of [16, n]) {
-    for (let r = 0; r < 12; r++) {
-      p.run(scratchOf.slice(0, p.size).map((scratch) => ({ kernel: 'sgemm', args: [a, n, 1, b, n, 1, c, n, rows, n, n, scratch] })), () => {});
-    }
-  }
-}
-let warmUpBlock = 0;
 
 /** One C = A·B on this thread, or split by rows (or by columns when there are few rows) over the pool. */
 function gemm(k: WasmKernels, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, m: number, n: number, kk: number): void {
@@ -375,32 +305,6 @@ function gemm(k: WasmKernels, a: number, ars: number, acs: number, b: number, br
   const [own, ...rest] = pieces;
   const tasks: Task[] = rest.map((args, i) => ({ kernel: 'sgemm', args: [...args, scratchOf[i]!] }));
   p.run(tasks, () => k.sgemm(...(own as [number, number, number, number, number, number, number, number, number, number, number]), gemmScratch));
-}
-
-/**
- * Sets the number of threads the wasm kernels use (default: the cores available); 1 disables the
- * pool. `n` must be an integer from 1 to the number of cores available (an ArgumentError otherwise,
- * as PyTorch rejects n ≤ 0: a NaN from an unset environment variable must not slip through).
- * @example
- * setNumThreads(1);
- */
-export function setNumThreads(n: number): void {
-  const cores = availableCores();
-  const valid = Number.isInteger(n) && n >= 1;
-  check(!valid || n === 1 || hasWorkerThreads(), BackendError,
-    () => `[setNumThreads] ${n} threads need worker threads on shared memory (Node's worker_threads through process.getBuiltinModule, Node >= 20.16), which this runtime does not have; use 1`);
-  check(valid && n <= cores, ArgumentError,
-    () => `[setNumThreads] n must be an integer from 1 to ${cores} (the cores available), got ${fmt(n)}`);
-  threads = n;
-}
-
-/**
- * The number of threads the wasm kernels use.
- * @example
- * getNumThreads(); // 2 on a 2-core machine
- */
-export function getNumThreads(): number {
-  return threads;
 }
 
 function matmul(a: StridedView, b: StridedView, dtype: DType): TypedArray {
@@ -593,6 +497,7 @@ const { adamUpdate } = optimKernels({ kernels: () => ensure().k, minElements: ()
 export const wasmBackend: Backend = {
   ...jsBackend,
   name: 'wasm',
+  unsupported: () => (hasWasmSimd() ? null : 'this runtime has no WebAssembly SIMD (every current browser and Node has it); the js backend runs everywhere'),
   unary,
   binary,
   where,

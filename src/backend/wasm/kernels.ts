@@ -5,6 +5,8 @@
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './generated/kernels.js';
 import { ArgumentError, BackendError } from '../../base/errors.js';
 import { createRequire } from './node-require.js';
+import { hasSharedMemory, hasWasmSimd } from './runtime.js';
+import { unshareMemoryImport } from './unshared.js';
 
 /** The kernel exports; pointers are byte offsets into the shared memory. */
 export interface WasmKernels {
@@ -115,21 +117,26 @@ export function kernelModule(): WebAssembly.Module {
 }
 
 /**
- * Compiles one build of the kernels (throws where the runtime rejects it).
+ * Compiles one build of the kernels (throws where the runtime rejects it), importing a shared memory
+ * or, with `shared` false (the default where the runtime has no shared memory), a plain one.
  * @example
  * new WebAssembly.Instance(compileKernels('simd'), { env: { memory, abort() {} } });
  */
-export function compileKernels(build: 'relaxed-simd' | 'simd'): WebAssembly.Module {
-  return new WebAssembly.Module(decode(build === 'simd' ? KERNELS_WASM_BASE64 : KERNELS_RELAXED_WASM_BASE64));
+export function compileKernels(build: 'relaxed-simd' | 'simd', shared = hasSharedMemory()): WebAssembly.Module {
+  const bytes = decode(build === 'simd' ? KERNELS_WASM_BASE64 : KERNELS_RELAXED_WASM_BASE64);
+  return new WebAssembly.Module(shared ? bytes : unshareMemoryImport(bytes));
 }
 
 /**
- * Which build of the wasm kernels runs: 'relaxed-simd' (fused multiply-add in matrix products; by
- * default where the runtime accepts it without a flag, i.e. Node 22 and later) or 'simd'.
+ * Which build of the wasm kernels the wasm backend runs: 'relaxed-simd' (fused multiply-add in matrix
+ * products; by default where the runtime accepts it without a flag: Node 22 and later, current
+ * browsers) or 'simd'; null where the wasm backend cannot run (no WebAssembly SIMD: `backend()` is
+ * then the js backend). `backend().name` says which backend runs now.
  * @example
- * wasmKernels(); // 'simd' on Node 20, 'relaxed-simd' on Node 22
+ * wasmKernels(); // 'simd' on Node 20, 'relaxed-simd' on Node 22 and in Chrome
  */
-export function wasmKernels(): 'relaxed-simd' | 'simd' {
+export function wasmKernels(): 'relaxed-simd' | 'simd' | null {
+  if (!hasWasmSimd()) return null;
   kernelModule();
   return variant;
 }

@@ -1,0 +1,64 @@
+// Builds the explorer into a static folder any static host can serve (`npm run build:explorer`, or
+// `node examples/explorer/build.mjs --out DIR`; default runs/explorer-site, which git ignores):
+//   index.html, style.css    copied as they are
+//   main.js                  the page (main.ts, draw.ts), bundled by esbuild
+//   worker.js                the training worker (worker.ts, datasets.ts) with nabla bundled in
+// Both bundles are ES modules for the browser; 'nabla' resolves through the package's exports map to
+// dist/browser.js (the `browser` condition), which must exist: `npm run build` makes it.
+// Threads need the host to send COOP/COEP (see serve.mjs); without them the worker trains on one thread,
+// which is what it does anyway (setNumThreads(1)).
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const here = import.meta.dirname;
+const root = resolve(here, '..', '..');
+export const DEFAULT_OUT = join(root, 'runs', 'explorer-site');
+
+/**
+ * Writes the site into `outDir` (created if needed) and returns the files written.
+ * @example
+ * await buildExplorer('/tmp/site'); // ['index.html', 'style.css', 'main.js', 'worker.js']
+ */
+export async function buildExplorer(outDir = DEFAULT_OUT) {
+  const library = join(root, 'dist', 'browser.js');
+  if (!existsSync(library)) throw new Error(`${relative(root, library)} is missing: run \`npm run build\` first`);
+  mkdirSync(outDir, { recursive: true });
+  const result = await build({
+    entryPoints: { main: join(here, 'main.ts'), worker: join(here, 'worker.ts') },
+    outdir: outDir,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  const fromSrc = inputs.filter((f) => f.startsWith('src/'));
+  if (fromSrc.length > 0 || !inputs.some((f) => f.endsWith('dist/browser.js'))) {
+    throw new Error(`'nabla' did not resolve to dist/browser.js (inputs: ${inputs.join(', ')})`);
+  }
+  for (const file of ['index.html', 'style.css']) copyFileSync(join(here, file), join(outDir, file));
+  return ['index.html', 'style.css', 'main.js', 'worker.js'];
+}
+
+/** `--out DIR` from the command line, else the default. */
+export function outArgument(argv = process.argv.slice(2), fallback = DEFAULT_OUT) {
+  const at = argv.indexOf('--out');
+  if (at >= 0 && argv[at + 1] === undefined) throw new Error('--out needs a folder');
+  return at >= 0 ? resolve(argv[at + 1]) : fallback;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const outDir = outArgument();
+  try {
+    const files = await buildExplorer(outDir);
+    console.log(`explorer built in ${relative(process.cwd(), outDir) || '.'}: ${files.join(', ')}`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
