@@ -5,6 +5,8 @@
  */
 import type { Canvas, FormControl, PageElement, PageForm, PageGlobals } from './dom.js';
 import { BoundaryView, context2d, drawCurves } from './draw.js';
+import { initModelView } from './model/view.js';
+import { initStepper } from './stepper/view.js';
 import type { ActivationName, DataMessage, DatasetName, FrameMessage, PlaygroundConfig, ToWorker } from './protocol.js';
 
 const { document, Worker } = globalThis as unknown as PageGlobals;
@@ -22,6 +24,8 @@ for (const tab of document.querySelectorAll('nav .tab')) {
     for (const other of document.querySelectorAll('nav .tab')) other.removeAttribute('aria-current');
     tab.setAttribute('aria-current', 'page');
     for (const view of document.querySelectorAll('.view')) view.hidden = view.id !== `view-${tab.dataset.view}`;
+    if (tab.dataset.view === 'mnist') initModelView();
+    if (tab.dataset.view === 'graph') initStepper();
   });
 }
 

@@ -37,6 +37,7 @@ const TYPES = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
+  '.safetensors': 'application/octet-stream',
 };
 
 /**

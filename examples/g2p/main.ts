@@ -27,12 +27,14 @@
  * n-th test word; short runs), --seed (0), --out (runs/g2p-<time>).
  * The bar (2 cores, --minutes 15, other flags at their defaults): greedy WER ≤ 45% and PER ≤ 13%;
  * a bar run that misses it exits with code 1. Prints time and peak memory; writes curves.svg,
- * model.safetensors (vocabularies and config in the metadata) and metrics.json.
+ * model.safetensors (vocabularies and config in the metadata), metrics.json and attention.svg (the
+ * last decoder layer's cross-attention, phonemes × letters, for three test words).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { F, Generator, ProgressBar, manualSeed, noGrad, optim, plotCurves, scope, toSafetensors, wasmMemoryStats } from 'nabla';
+import { attentionFigure } from './attention.js';
 import { Vocabularies, bucketedEpoch, loadCmudict, makeBatch, type Entry } from './data.js';
 import { decodeAll } from './decode.js';
 import { errorRates, type ErrorRates } from './metrics.js';
@@ -196,10 +198,10 @@ const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 console.log(`\ntest set (${finalTest.length === data.test.length ? '' : `every ${testEvery}th word: `}${finalTest.length} words):`);
 console.log(`  greedy:     WER ${percent(greedy.rates.wer)}, PER ${percent(greedy.rates.per)} (${greedy.seconds.toFixed(1)} s)`);
 if (beam !== null) console.log(`  beam ${beamSize}:${' '.repeat(Math.max(1, 6 - String(beamSize).length))}WER ${percent(beam.rates.wer)}, PER ${percent(beam.rates.per)} (${beam.seconds.toFixed(1)} s)`);
-const examples = Array.from({ length: 10 }, (_, k) => Math.floor(((k + 0.5) * data.test.length) / 10));
+const examples = Array.from({ length: 10 }, (_, k) => Math.floor(((k + 0.5) * finalTest.length) / 10));
 console.log('\nexamples (✓: equals a listed pronunciation):');
 for (const i of examples) {
-  const e = data.test[i]!;
+  const e = finalTest[i]!;
   const mark = (out: string[]): string => (e.pronunciations.some((p) => p.join(' ') === out.join(' ')) ? '✓' : '✗');
   console.log(`  ${e.word.padEnd(14)} listed ${e.pronunciations.map((p) => p.join(' ')).join(' | ')}`);
   console.log(`  ${''.padEnd(14)} greedy ${greedy.outputs[i]!.join(' ')} ${mark(greedy.outputs[i]!)}${beam === null ? '' : `   beam ${beam.outputs[i]!.join(' ')} ${mark(beam.outputs[i]!)}`}`);
@@ -219,6 +221,9 @@ writeFileSync(join(outDir, 'curves.svg'), plotCurves({
   loss: { 'train (label-smoothed)': curves.train, 'test (2048 words)': curves.test },
   accuracy: { 'words right (496 test words)': curves.wordsRight, 'phonemes right (1 − PER)': curves.phonemesRight },
 }));
+// three test words of 6 to 9 letters, from a quarter, half and three quarters into the test set
+const attentionWords = [0.25, 0.5, 0.75].map((f) => data.test.slice(Math.floor(f * data.test.length)).find((e) => /^[A-Z]{6,9}$/.test(e.word))!);
+writeFileSync(join(outDir, 'attention.svg'), attentionFigure(model, attentionWords, vocab));
 writeFileSync(join(outDir, 'model.safetensors'), toSafetensors(model.stateDict(), {
   letters: JSON.stringify(data.letters), phonemes: JSON.stringify(data.phonemes), config: JSON.stringify(config),
 }));
@@ -227,5 +232,5 @@ writeFileSync(join(outDir, 'metrics.json'), `${JSON.stringify({
   evaluations: evalAt, test: { words: finalTest.length, greedy: greedy.rates, beam: beam?.rates ?? null, greedySeconds: greedy.seconds, beamSeconds: beam?.seconds ?? null },
   isBarRun, barMet: isBarRun ? barMet : null, seconds, peakRssMiB: peakRss / 2 ** 20, wasmPeakMiB: wasmMemoryStats().peakBytes / 2 ** 20,
 }, null, 2)}\n`);
-console.log(`wrote ${outDir}/: curves.svg, metrics.json, model.safetensors`);
+console.log(`wrote ${outDir}/: curves.svg, attention.svg, metrics.json, model.safetensors`);
 if (isBarRun && !barMet) process.exitCode = 1;

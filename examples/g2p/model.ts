@@ -76,9 +76,7 @@ export class G2PTransformer extends nn.Module {
    * positions, which continue the cached ones.
    */
   decode(tgt: Tensor, { memory, padding }: Memory, cache?: nn.KVCache): Tensor {
-    const t = tgt.shape[1]!;
-    const past = cache?.length ?? 0;
-    const x = this.dropout.forward(this.tgtEmbed.forward(tgt).add(this.tgtPos.forward(arange(past, past + t, 1, { dtype: 'int32' }))));
+    const x = this.embedTarget(tgt, cache?.length ?? 0);
     const decoder = this.transformer.decoder as nn.TransformerDecoder;
     return this.head.forward(decoder.forward(x, memory, { tgtIsCausal: true, memoryKeyPaddingMask: padding, cache: cache ?? null }));
   }
@@ -86,5 +84,30 @@ export class G2PTransformer extends nn.Module {
   /** Teacher-forced logits [N, T, V] for letters [N, S] and decoder inputs [N, T]. */
   forward(src: Tensor, tgtIn: Tensor): Tensor {
     return this.decode(tgtIn, this.encode(src));
+  }
+
+  /**
+   * The last decoder layer's cross-attention weights [N, heads, T, S] for letters [N, S] and decoder
+   * inputs [N, T]: row i is the query that predicts phoneme i. The decoder runs as in `decode` up to
+   * that attention, which is then asked for its weights (`needWeights`). For plots.
+   * @example
+   * const weights = noGrad(() => model.crossAttentionWeights(src, tgtIn)); // [N, 4, T, S]
+   */
+  crossAttentionWeights(src: Tensor, tgtIn: Tensor): Tensor {
+    const { memory, padding } = this.encode(src);
+    const layers = [...(this.transformer.decoder as nn.TransformerDecoder).layers] as nn.TransformerDecoderLayer[];
+    const last = layers.pop()!;
+    let x = this.embedTarget(tgtIn, 0);
+    for (const layer of layers) x = layer.forward(x, memory, { tgtIsCausal: true, memoryKeyPaddingMask: padding });
+    // the last layer's self-attention block (pre- or post-norm), then the query of its cross-attention
+    const selfAttention = (h: Tensor): Tensor => last.dropout1.forward(last.selfAttn.forward(h, h, h, { needWeights: false, isCausal: true })[0]);
+    const query = last.normFirst ? last.norm2.forward(x.add(selfAttention(last.norm1.forward(x)))) : last.norm1.forward(x.add(selfAttention(x)));
+    return last.multiheadAttn.forward(query, memory, memory, { keyPaddingMask: padding, needWeights: true, averageAttnWeights: false })[1]!;
+  }
+
+  /** Phoneme plus position embeddings [N, T, dModel] of ids [N, T] at positions past, past + 1, … */
+  private embedTarget(tgt: Tensor, past: number): Tensor {
+    const t = tgt.shape[1]!;
+    return this.dropout.forward(this.tgtEmbed.forward(tgt).add(this.tgtPos.forward(arange(past, past + t, 1, { dtype: 'int32' }))));
   }
 }

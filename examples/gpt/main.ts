@@ -11,7 +11,8 @@
  * clipping at 1.0. Validation loss: every non-overlapping 128-character window of the validation
  * text, every position predicted (nats and bits per character), every 250 steps and at the end.
  * Then 500 sampled characters, decoded with the KV cache. Prints time and peak memory; writes the
- * curves (SVG), the weights (safetensors, vocabulary in the metadata) and metrics.json.
+ * curves (SVG), the weights (safetensors, vocabulary in the metadata), metrics.json and
+ * attention.svg: every block's and head's attention weights on the validation text's first 48 characters.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 import {
   F, Generator, ProgressBar, manualSeed, nn, noGrad, optim, plotCurves, scope, tensor, text, toSafetensors, wasmMemoryStats,
 } from 'nabla';
+import { attentionFigure } from './attention.js';
 import { GPT, type GPTConfig } from './model.js';
 
 const { values: flags } = parseArgs({
@@ -175,10 +177,11 @@ writeFileSync(join(outDir, 'curves.svg'), plotCurves({
     return curves.validation[k === -1 ? curves.validation.length - 1 : k]!;
   }) },
 }));
+writeFileSync(join(outDir, 'attention.svg'), attentionFigure(model, tokenizer, corpus.slice(split, split + 48)));
 writeFileSync(join(outDir, 'model.safetensors'), toSafetensors(model.stateDict(), { vocabulary: JSON.stringify(tokenizer.toJSON()), config: JSON.stringify(config) }));
 writeFileSync(join(outDir, 'metrics.json'), `${JSON.stringify({
   steps, lr, batchSize, seed, config, parameterCount, validation: curves.validation, evalSteps, finalValidationNats: finalVal,
   finalValidationBits: finalVal / Math.LN2, msPerStep, seconds, peakRssMiB: peakRss / 2 ** 20, sample: promptText + tokenizer.decode(sample),
 }, null, 2)}\n`);
-console.log(`wrote ${outDir}/: curves.svg, metrics.json, model.safetensors`);
+console.log(`wrote ${outDir}/: curves.svg, attention.svg, metrics.json, model.safetensors`);
 if (isBarRun && finalVal > BAR) process.exitCode = 1;
