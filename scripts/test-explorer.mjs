@@ -8,7 +8,8 @@
 //     the samples taken from 1.2 s after Start, training for at least 3 s),
 //   - the other data sets train,
 //   - the Autograd graph tab (stepperView): tanh(a*b + c) stepped through backward() with d/da right at
-//     every step, final gradients equal to nabla's backward() and gradcheck, every preset likewise,
+//     every step, final gradients equal to nabla's backward() and gradcheck (and to the scalar Value
+//     engine's), every preset likewise,
 //   - the Model tab (MNIST) loads the site's default model (summary, histograms, filters) and classifies
 //     real MNIST test digits (loadMnist, 5 of different classes) painted onto its canvas: >= 4 of 5 right,
 //   - the same folder served with no headers at all (any static host) trains moons to 95% as well,
@@ -216,11 +217,15 @@ async function stepperView(tab) {
   const gradsOk = Object.entries(expected).every(([name, v]) => Math.abs(last.grads[name] - v) < 1e-12);
   const verdict = await tab.evaluate(() => {
     const el = document.getElementById('stepper-check');
-    return { done: el.dataset.done, matches: el.dataset.matches, gradcheck: el.dataset.gradcheck, text: el.textContent };
+    return { done: el.dataset.done, matches: el.dataset.matches, gradcheck: el.dataset.gradcheck, value: el.dataset.value, text: el.textContent };
   });
   check('stepper: final gradients analytic, equal to nabla backward(), gradcheck passed',
     gradsOk && verdict.done === 'true' && verdict.matches === 'true' && verdict.gradcheck === 'true' && /gradcheck.*passed/.test(verdict.text),
     `a ${last.grads.a.toFixed(6)}, b ${last.grads.b.toFixed(6)}, c ${last.grads.c.toFixed(6)}; ${verdict.text.replace(/\s+/g, ' ').trim()}`);
+  const valueGraph = await tab.evaluate(() => document.querySelectorAll('#stepper-value-graph svg g.node.value').length);
+  const valueLine = /Value engine: [^(]*\([^)]*\)/.exec(verdict.text)?.[0] ?? verdict.text.replace(/\s+/g, ' ').trim();
+  check("stepper: nabla's Value engine gives the same gradients for tanh(a*b + c) and draws its graph",
+    verdict.value === 'true' && /Value engine: same gradients/.test(verdict.text) && valueGraph === 6, `${valueLine}; Value graph: ${valueGraph} value nodes`);
   await tab.click('#stepper-graph .node[data-label=tanh]');
   const details = await tab.textContent('#stepper-details');
   check('stepper: clicking a node shows its inputs and local rule', /input 0/.test(details ?? '') && /1 − y²/.test(details ?? ''), (details ?? '').slice(0, 120));

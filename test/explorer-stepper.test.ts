@@ -91,6 +91,38 @@ describe('stepper schedule', () => {
     }
   });
 
+  it("checks nabla's Value engine on scalar expressions only", () => {
+    const run = (expression: string, inputs: string) => {
+      const ast = parseExpression(expression);
+      const graph = buildGraph(ast, parseInputs(inputs));
+      const schedule = backwardSchedule(graph);
+      return { graph, schedule, check: verify(ast, graph, schedule).valueEngine };
+    };
+    const neuron = PRESETS.find((p) => p.name === 'a neuron')!;
+    for (const [expression, inputs] of [['tanh(a*b + c)', 'a = 0.5, b = -1, c = 0.25'], [neuron.expression, neuron.inputs], ['(a - b) ^ 2 / exp(-a) + log(sigmoid(relu(b)) * 2)', 'a = 0.5, b = 1.5']]) {
+      const { graph, schedule, check } = run(expression!, inputs!);
+      if (!check.applicable) throw new Error(`${expression}: Value engine not applicable: ${check.reason}`);
+      expect(check.matches, expression).toBe(true);
+      expect(check.error).toBe('');
+      expect(check.svg).toContain('<svg');
+      const names = graph.nodes.filter((n) => n.kind === 'input').map((n) => n.label);
+      expect(check.inputs.map((x) => x.name)).toEqual(names);
+      for (const x of check.inputs) {
+        const stepper = schedule.grads[graph.nodes.findIndex((n) => n.label === x.name)]![0]!;
+        expect(Math.abs(x.grad - stepper), `${expression} d/d${x.name}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(x.grad)));
+      }
+    }
+    const t = Math.tanh(0.5 * -1 + 0.25);
+    const small = run('tanh(a*b + c)', 'a = 0.5, b = -1, c = 0.25').check;
+    expect(small.applicable && small.inputs.map((x) => x.grad)).toEqual([(1 - t * t) * -1, (1 - t * t) * 0.5, 1 - t * t].map((v) => expect.closeTo(v, 14)));
+    // tensors, or ops Value lacks: not applicable, no error
+    for (const [expression, inputs] of [['sum(x * x + b)', 'x = [[1, 2], [3, 4]], b = 0.5'], ['sum(a * 2)', 'a = 3']]) {
+      const check = run(expression!, inputs!).check;
+      expect(check.applicable, expression).toBe(false);
+      expect(!check.applicable && check.reason).toMatch(/scalar expressions only/);
+    }
+  });
+
   it('rejects shape errors and non-scalar roots', () => {
     expect(() => buildGraph(parseExpression('x @ x'), parseInputs('x = [1, 2]'))).toThrow(/matmul needs/);
     expect(() => buildGraph(parseExpression('a + z'), parseInputs('a = 1'))).toThrow(/no input named 'z'/);

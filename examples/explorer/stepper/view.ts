@@ -3,8 +3,9 @@
  * clickable nodes, a details panel (inputs, local gradient rule, values), and Step / Back / Run / Reset
  * through backward() one node at a time in reverse topological order, highlighting the node and the
  * gradient it passes to each parent. After the last step the gradients are checked against nabla's
- * backward() and gradcheck (evaluate.ts). Rendered as HTML text into `#view-graph` (no inline styles:
- * the page's CSP has no 'unsafe-inline'; the SVG colours are presentation attributes).
+ * backward() and gradcheck, and for scalar expressions against nabla's `Value` engine (evaluate.ts).
+ * Rendered as HTML text into `#view-graph` (no inline styles: the page's CSP has no 'unsafe-inline';
+ * the SVG colours are presentation attributes).
  */
 import { verify, type Verification } from './evaluate.js';
 import { ParseError, parseExpression, parseInputs, type Ast } from './parser.js';
@@ -76,6 +77,7 @@ const SKELETON = `
   <h2>Node</h2>
   <div id="stepper-details" class="stepper-details"><p class="note">Click a node.</p></div>
   <details><summary>nabla's graph of the same expression (graphToSvg, after backward())</summary><div id="stepper-nabla-graph"></div></details>
+  <details><summary>nabla's Value graph (the scalar engine, graphToSvg, after backward())</summary><div id="stepper-value-graph"></div></details>
 </div>`;
 
 interface State {
@@ -212,6 +214,9 @@ function render(): void {
   renderCheck(k === steps.length);
   renderDetails(grads);
   byId('stepper-nabla-graph').innerHTML = state.verification.svg;
+  const ve = state.verification.valueEngine;
+  byId('stepper-value-graph').innerHTML = !ve.applicable ? `<p class="note">Not drawn: ${escape(ve.reason)}.</p>`
+    : ve.svg !== '' ? ve.svg : `<p class="error">${escape(ve.error)}</p>`;
 }
 
 function renderCheck(done: boolean): void {
@@ -220,13 +225,18 @@ function renderCheck(done: boolean): void {
   element.dataset.done = String(done);
   element.dataset.matches = String(v.matches);
   element.dataset.gradcheck = String(v.gradcheck === true);
+  const ve = v.valueEngine;
+  element.dataset.value = !ve.applicable ? 'n/a' : String(ve.matches);
   if (!done) {
     element.innerHTML = '<p class="note">After the last step the gradients are checked against nabla.</p>';
     return;
   }
   const maxDiff = Math.max(0, ...v.inputs.map((x) => x.maxDiff));
   element.innerHTML = `<p class="${v.matches ? 'ok' : 'error'}">nabla backward(): ${v.matches ? 'same gradients' : 'DIFFERENT gradients'} (max |Δ| ${maxDiff.toExponential(1)})</p>`
-    + `<p class="${v.gradcheck === true ? 'ok' : 'error'}">gradcheck (central differences): ${v.gradcheck === true ? 'passed' : escape(v.gradcheck)}</p>`;
+    + `<p class="${v.gradcheck === true ? 'ok' : 'error'}">gradcheck (central differences): ${v.gradcheck === true ? 'passed' : escape(v.gradcheck)}</p>`
+    + (!ve.applicable ? `<p class="note">Value engine: not applicable (${escape(ve.reason)})</p>`
+      : ve.error !== '' ? `<p class="error">Value engine: ${escape(ve.error)}</p>`
+        : `<p class="${ve.matches ? 'ok' : 'error'}">Value engine: ${ve.matches ? 'same gradients' : 'DIFFERENT gradients'} (max |Δ| ${Math.max(0, ...ve.inputs.map((x) => x.maxDiff)).toExponential(1)})</p>`);
 }
 
 function renderDetails(grads: (Float64Array | null)[]): void {
