@@ -17,7 +17,7 @@ const INTERNAL: Record<string, readonly string[]> = {
   '../src/viz/graph.js': ['buildGraph', 'nodeLines', 'checkDigits'],
   '../src/viz/ticks.js': ['niceTicks', 'formatTick'],
   '../src/viz/progress.js': ['formatMetric', 'formatDuration'],
-  '../src/viz/svg-frame.js': ['svgDocument', 'svgText', 'toNumbers', 'checkInteger', 'checkRange', 'checkSize', 'checkId', 'checkText', 'axes', 'labels'],
+  '../src/viz/svg-frame.js': ['svgDocument', 'svgText', 'toNumbers', 'checkInteger', 'checkRange', 'checkSize', 'checkId', 'checkText', 'axes', 'labels', 'plotArea'],
   '../src/viz/colormap.js': ['classColor', 'checkColormap', 'blend', 'textColorOn', 'normalizeTo', 'finiteRange'],
   '../src/viz/histogram.js': ['binValues'],
 };

@@ -7,6 +7,7 @@ import {
   ArgumentError, Value, customOp, graphOf, graphToSvg, scalar, tensor, toDot,
   type Graph, type GraphNode, type Tensor,
 } from '../src/index.js';
+import { findAll, parseXml, type XmlNode } from './helpers/svg.js';
 
 /** y = tanh(a·b + c), elementwise, with a backward pass of ones. */
 function tanhExample(): { a: Tensor; b: Tensor; c: Tensor; y: Tensor } {
@@ -206,64 +207,11 @@ describe('toDot of a tensor graph', () => {
 
 // ── SVG ─────────────────────────────────────────────────────────────────────────────────────
 
-/** A parsed XML element. */
-interface El {
-  name: string;
-  attrs: Record<string, string>;
-  children: El[];
-  text: string;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const decode = (s: string): string => s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => ENTITIES[e]!);
-
-/** A small strict XML parser: one root, balanced tags, quoted attributes, no raw < or stray & in text. */
-function parseXml(xml: string): El {
-  const tag = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[A-Za-z_:][\w:.-]*="[^"<]*")*)\s*(\/?)>/y;
-  const checkText = (s: string): void => {
-    if (s.includes('<') || /&(?!(amp|lt|gt|quot|apos);)/.test(s)) throw new Error(`bad text ${JSON.stringify(s.slice(0, 40))}`);
-  };
-  const stack: El[] = [];
-  let root: El | null = null;
-  let i = 0;
-  while (i < xml.length) {
-    const lt = xml.indexOf('<', i);
-    const text = xml.slice(i, lt === -1 ? xml.length : lt);
-    checkText(text);
-    if (stack.length > 0) stack[stack.length - 1]!.text += decode(text);
-    else if (text.trim() !== '') throw new Error('text outside the root');
-    if (lt === -1) break;
-    tag.lastIndex = lt;
-    const m = tag.exec(xml);
-    if (!m) throw new Error(`malformed tag at ${lt}: ${xml.slice(lt, lt + 60)}`);
-    i = lt + m[0].length;
-    if (m[1]) {
-      if (stack.pop()?.name !== m[2]) throw new Error(`unbalanced </${m[2]}>`);
-      continue;
-    }
-    const attrs: Record<string, string> = {};
-    for (const [, k, v] of m[3]!.matchAll(/([A-Za-z_:][\w:.-]*)="([^"<]*)"/g)) {
-      if (k! in attrs) throw new Error(`duplicate attribute ${k}`);
-      checkText(v!);
-      attrs[k!] = decode(v!);
-    }
-    const el: El = { name: m[2]!, attrs, children: [], text: '' };
-    if (stack.length > 0) stack[stack.length - 1]!.children.push(el);
-    else if (root) throw new Error('a second root');
-    else root = el;
-    if (!m[4]) stack.push(el);
-  }
-  if (stack.length > 0 || !root) throw new Error('unclosed element');
-  return root;
-}
-
-const all = (el: El, pred: (e: El) => boolean): El[] => [...(pred(el) ? [el] : []), ...el.children.flatMap((c) => all(c, pred))];
-
 interface Drawn { id: string; kind: string; x: number; y: number; width: number; height: number; texts: string[] }
 
 /** The drawn nodes: each `<g class="node …">` with its shape's bounding box and its text lines. */
-function drawnNodes(svg: El): Drawn[] {
-  return all(svg, (e) => e.name === 'g' && (e.attrs.class ?? '').startsWith('node ')).map((g) => {
+function drawnNodes(svg: XmlNode): Drawn[] {
+  return findAll(svg, (e) => e.name === 'g' && (e.attrs.class ?? '').startsWith('node ')).map((g) => {
     const rect = g.children.find((c) => c.name === 'rect');
     const ell = g.children.find((c) => c.name === 'ellipse');
     const box = rect !== undefined
@@ -317,9 +265,9 @@ describe('graphToSvg', () => {
     const svg = parseXml(graphToSvg(s, { names: { w }, id: 'mm' }));
     const g = graphOf(s, { names: { w } });
     const nodes = new Map(drawnNodes(svg).map((n) => [n.id, n]));
-    const paths = all(svg, (e) => e.name === 'path' && e.attrs.class === 'edge');
+    const paths = findAll(svg, (e) => e.name === 'path' && e.attrs.class === 'edge');
     expect(paths).toHaveLength(g.edges.length);
-    expect(all(svg, (e) => e.name === 'marker').map((m) => m.attrs.id)).toEqual(['mm-arrow']);
+    expect(findAll(svg, (e) => e.name === 'marker').map((m) => m.attrs.id)).toEqual(['mm-arrow']);
     paths.forEach((p, k) => {
       const { from, to } = g.edges[k]!;
       expect(p.attrs['marker-end']).toBe('url(#mm-arrow)');
@@ -336,7 +284,7 @@ describe('graphToSvg', () => {
       expect(x2).toBeGreaterThan(x1);
     });
     // the constant input is dashed, the parameter filled
-    const rects = all(svg, (e) => e.name === 'rect' && e.attrs['stroke-dasharray'] !== undefined);
+    const rects = findAll(svg, (e) => e.name === 'rect' && e.attrs['stroke-dasharray'] !== undefined);
     expect(rects).toHaveLength(1);
   });
 
@@ -346,7 +294,7 @@ describe('graphToSvg', () => {
     const c = tensor([3], { requiresGrad: true });
     const y = a.mul(b).add(c.mul(a));
     const svg = parseXml(graphToSvg(y, { names: { a, b, c } }));
-    const ends = all(svg, (e) => e.name === 'path' && e.attrs.class === 'edge').map((p) => endpoints(p.attrs.d!));
+    const ends = findAll(svg, (e) => e.name === 'path' && e.attrs.class === 'edge').map((p) => endpoints(p.attrs.d!));
     let crossings = 0;
     for (const [i, p] of ends.entries()) {
       for (const q of ends.slice(i + 1)) {

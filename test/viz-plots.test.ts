@@ -2,84 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   ArgumentError, ShapeError, colormap, heatmap, histogramBins, histogramPlot, imageGrid, imshow, scatterPlot, tensor,
 } from '../src/index.js';
+import { all, byClass, parseXml, type XmlNode } from './helpers/svg.js';
 
-/** A parsed XML element. */
-interface Node {
-  name: string;
-  attrs: Record<string, string>;
-  children: Node[];
-  text: string;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const decode = (s: string): string => s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => ENTITIES[e]!);
-
-/**
- * A tiny, strict XML parser: one root element, balanced tags, double-quoted attributes without raw
- * < or &, no duplicate attributes, text without raw < or stray &. Throws on anything else.
- */
-function parseXml(xml: string): Node {
-  const tag = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[A-Za-z_:][\w:.-]*="[^"<]*")*)\s*(\/?)>/y;
-  const checkText = (s: string, where: number): void => {
-    if (s.includes('<') || /&(?!(amp|lt|gt|quot|apos);)/.test(s)) throw new Error(`bad text or entity near offset ${where}: ${JSON.stringify(s.slice(0, 40))}`);
-  };
-  const stack: Node[] = [];
-  let root: Node | null = null;
-  let i = 0;
-  while (i < xml.length) {
-    const lt = xml.indexOf('<', i);
-    const between = xml.slice(i, lt === -1 ? xml.length : lt);
-    checkText(between, i);
-    if (stack.length > 0) stack[stack.length - 1]!.text += decode(between);
-    else if (between.trim() !== '') throw new Error(`text outside the root at ${i}`);
-    if (lt === -1) break;
-    tag.lastIndex = lt;
-    const m = tag.exec(xml);
-    if (!m) throw new Error(`malformed tag at ${lt}: ${xml.slice(lt, lt + 60)}`);
-    const [whole, closing, name, attrText, selfClosing] = m;
-    i = lt + whole.length;
-    if (closing) {
-      const open = stack.pop();
-      if (open?.name !== name) throw new Error(`</${name}> closes <${open?.name}> at ${lt}`);
-      continue;
-    }
-    const attrs: Record<string, string> = {};
-    for (const [, k, v] of attrText!.matchAll(/([A-Za-z_:][\w:.-]*)="([^"<]*)"/g)) {
-      if (k! in attrs) throw new Error(`duplicate attribute ${k} on <${name}>`);
-      checkText(v!, lt);
-      attrs[k!] = decode(v!);
-    }
-    const node: Node = { name: name!, attrs, children: [], text: '' };
-    if (stack.length > 0) stack[stack.length - 1]!.children.push(node);
-    else if (root) throw new Error('a second root element');
-    else root = node;
-    if (!selfClosing) stack.push(node);
-  }
-  if (stack.length > 0 || !root) throw new Error(`unclosed <${stack[stack.length - 1]?.name}>`);
-  return root;
-}
-
-const all = (node: Node, name: string): Node[] => [...(node.name === name ? [node] : []), ...node.children.flatMap((c) => all(c, name))];
-const byClass = (node: Node, cls: string): Node[] =>
-  [...(node.attrs.class === cls ? [node] : []), ...node.children.flatMap((c) => byClass(c, cls))];
-const one = (node: Node, cls: string): Node => {
+const one = (node: XmlNode, cls: string): XmlNode => {
   const found = byClass(node, cls);
   expect(found.length, `elements of class ${cls}`).toBe(1);
   return found[0]!;
 };
-const num = (n: Node, attr: string): number => Number(n.attrs[attr]);
+const num = (n: XmlNode, attr: string): number => Number(n.attrs[attr]);
 
 const NASTY = 'a < b & "c"';
-
-describe('the test XML parser', () => {
-  it('rejects what is not well-formed', () => {
-    expect(() => parseXml('<a><b></a></b>')).toThrow();
-    expect(() => parseXml('<a x="1" x="2"/>')).toThrow('duplicate');
-    expect(() => parseXml('<a>R&D</a>')).toThrow('bad text');
-    expect(() => parseXml('<a x=1/>')).toThrow('malformed');
-    expect(parseXml('<a x="&quot;"><b>R&amp;D</b></a>').children[0]!.text).toBe('R&D');
-  });
-});
 
 describe('colormap', () => {
   it('has the viridis, gray and coolwarm endpoints and midpoints', () => {

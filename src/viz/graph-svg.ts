@@ -11,10 +11,10 @@
  * 3. coordinates: a column per layer as wide as its widest box, each column centred vertically.
  * Text is measured as 12px monospace (7.2px a character), so boxes fit without a font at hand.
  */
-import { ArgumentError, check, fmt } from '../base/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { buildGraph, checkDigits, nodeLines, type Graph, type GraphNode, type GraphOptions, type ValueLike } from './graph.js';
 import { element, escapeXml, round } from './svg.js';
+import { checkId, type Box } from './svg-frame.js';
 
 /** Options of `graphToSvg`. */
 export interface GraphSvgOptions extends GraphOptions {
@@ -22,14 +22,6 @@ export interface GraphSvgOptions extends GraphOptions {
   digits?: number;
   /** Prefix of the element ids (the arrowhead marker); give each graph inlined in one HTML page its own (default 'graph'). */
   id?: string;
-}
-
-/** A rectangle in SVG pixels. */
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
 }
 
 const CHAR = 7.2;
@@ -56,7 +48,7 @@ export function graphToSvg(root: Tensor | ValueLike, options: GraphSvgOptions = 
   const graph = buildGraph(root, options, 'graphToSvg');
   const digits = checkDigits(options.digits, 'graphToSvg');
   const { id = 'graph' } = options;
-  check(typeof id === 'string' && /^[A-Za-z][\w-]*$/.test(id), ArgumentError, () => `[graphToSvg] id must be letters, digits, _ or -, got ${fmt(id)}`);
+  checkId(id, 'graphToSvg');
   const lines = graph.nodes.map((node) => nodeLines(node, digits));
   const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
   const { boxes, width, height } = layout(graph, lines, index);

@@ -19,6 +19,23 @@ export interface Box {
   height: number;
 }
 
+const MARGIN = { top: 36, right: 16, bottom: 48, left: 64 };
+
+/**
+ * The plot area inside a chart's `box`: the box less the margins for the title, tick labels and axis
+ * labels, and less `reserve` more pixels on the right (for a legend).
+ * @example
+ * plotArea({ x: 0, y: 0, width: 640, height: 400 }); // { x: 64, y: 36, width: 560, height: 316 }
+ */
+export function plotArea(box: Box, reserve = 0): Box {
+  return {
+    x: box.x + MARGIN.left,
+    y: box.y + MARGIN.top,
+    width: box.width - MARGIN.left - MARGIN.right - reserve,
+    height: box.height - MARGIN.top - MARGIN.bottom,
+  };
+}
+
 /**
  * A whole SVG document: white background, an optional `<title>`, then `body`.
  * @example

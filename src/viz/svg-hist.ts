@@ -5,7 +5,7 @@ import { ArgumentError, check, fmt } from '../base/errors.js';
 import { classColor } from './colormap.js';
 import { binValues, type HistogramBinsOptions } from './histogram.js';
 import { element, escapeXml } from './svg.js';
-import { axes, checkSize, checkText, labels, svgDocument, svgText, type Box, type NumericData } from './svg-frame.js';
+import { axes, checkSize, checkText, labels, plotArea, svgDocument, svgText, type NumericData } from './svg-frame.js';
 import { niceTicks } from './ticks.js';
 
 /** Options of `histogramPlot`: the binning of `histogramBins`, and how to draw it. */
@@ -22,8 +22,6 @@ export interface HistogramPlotOptions extends HistogramBinsOptions {
   width?: number;
   height?: number;
 }
-
-const MARGIN = { top: 36, right: 16, bottom: 48, left: 64 };
 
 /**
  * An SVG histogram: one bar (`<rect>`, with its bin and count as a tooltip) per bin, in a group of
@@ -42,7 +40,7 @@ export function histogramPlot(values: NumericData, options: HistogramPlotOptions
   for (const k of ['title', 'xLabel', 'yLabel', 'color'] as const) checkText(options[k], op, k);
   const hist = binValues(values, options, op);
   const heights = density ? hist.density : hist.counts;
-  const plot: Box = { x: MARGIN.left, y: MARGIN.top, width: width - MARGIN.left - MARGIN.right, height: height - MARGIN.top - MARGIN.bottom };
+  const plot = plotArea({ x: 0, y: 0, width, height });
   const [lo, hi] = [hist.edges[0]!, hist.edges[hist.edges.length - 1]!];
   const xt = niceTicks(lo, hi, Math.max(2, Math.round(plot.width / 90)), false);
   const yt = niceTicks(0, Math.max(...heights) || 1, Math.max(2, Math.round(plot.height / 60)));

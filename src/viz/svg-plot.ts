@@ -4,8 +4,10 @@
  * `.svg` file or inline it in HTML.
  */
 import { ArgumentError, check, fmt } from '../base/errors.js';
+import { classColor } from './colormap.js';
 import { element, escapeXml, round } from './svg.js';
-import { formatTick, niceTicks, type Ticks } from './ticks.js';
+import { axes, checkId, checkSize, labels, plotArea, svgDocument, svgText, type Box } from './svg-frame.js';
+import { niceTicks, type Ticks } from './ticks.js';
 
 /** One line: its name in the legend, the y values, and optionally the x values (default 0, 1, 2, …). */
 export interface Series {
@@ -34,17 +36,6 @@ export interface LinePlotOptions {
   /** Prefix of the element ids (clip paths); give each plot inlined in one HTML page its own (default 'plot'). */
   id?: string;
 }
-
-/** A rectangle in SVG pixels. */
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-const MARGIN = { top: 36, right: 16, bottom: 48, left: 64 };
 
 /**
  * An SVG line chart of one or more series. Non-finite values (NaN, ±Infinity) leave gaps: each
@@ -92,7 +83,7 @@ export function plotCurves(options: CurvesOptions): string {
     const inUnit = series.every((s) => Array.from(s.values).every((v) => !Number.isFinite(v) || (v >= 0 && v <= 1)));
     parts.push(panel({ series, title: 'accuracy', xLabel, yLabel: 'accuracy', xInteger: true, yRange: inUnit ? [0, 1] : undefined }, box(1), 'accuracy', 'plotCurves'));
   }
-  if (title !== undefined) parts.unshift(text(width / 2, 20, title, { 'text-anchor': 'middle', 'font-size': 16, 'font-weight': 'bold' }));
+  if (title !== undefined) parts.unshift(svgText(width / 2, 20, title, { 'text-anchor': 'middle', 'font-size': 16, 'font-weight': 'bold' }));
   return svgDocument(width, height, title, parts.join('\n'));
 }
 
@@ -103,22 +94,6 @@ function toSeries(record: Readonly<Record<string, ArrayLike<number>>>, arg: stri
       () => `[plotCurves] ${arg}.${name} must be an array of numbers, got ${fmt(values)}`);
     return { name, values, x: Array.from({ length: values.length }, (_, i) => i + 1) };
   });
-}
-
-function svgDocument(width: number, height: number, title: string | undefined, body: string): string {
-  const size = { width: round(width), height: round(height) };
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}">`,
-    ...(title === undefined ? [] : [element('title', {}, escapeXml(title))]),
-    element('rect', { x: 0, y: 0, width, height, fill: 'white' }),
-    body,
-    '</svg>\n',
-  ].join('\n');
-}
-
-function checkSize(width: number, height: number, op: string): void {
-  check(Number.isFinite(width) && width >= 100, ArgumentError, () => `[${op}] width must be a number >= 100, got ${fmt(width)}`);
-  check(Number.isFinite(height) && height >= 100, ArgumentError, () => `[${op}] height must be a number >= 100, got ${fmt(height)}`);
 }
 
 /** The finite (x, y) points of a series, in runs split at non-finite values. */
@@ -165,32 +140,27 @@ function axis(range: readonly [number, number] | undefined, data: number[], name
 /** One chart (axes, grid, lines, legend, labels) inside `box`. */
 function panel(options: LinePlotOptions, box: Box, id: string, op: string): string {
   check(Array.isArray(options.series), ArgumentError, () => `[${op}] series must be an array, got ${fmt(options.series)}`);
-  check(typeof id === 'string' && /^[A-Za-z][\w-]*$/.test(id), ArgumentError, () => `[${op}] id must be letters, digits, _ or -, got ${fmt(id)}`);
+  checkId(id, op);
   const lines = options.series.map((s, k) => runs(s, op, k));
   const points = lines.flat(2);
-  const plot: Box = {
-    x: box.x + MARGIN.left,
-    y: box.y + MARGIN.top,
-    width: box.width - MARGIN.left - MARGIN.right,
-    height: box.height - MARGIN.top - MARGIN.bottom,
-  };
+  const plot = plotArea(box);
   const xt = axis(options.xRange, points.map((p) => p[0]), 'xRange', op, Math.max(2, Math.round(plot.width / 90)), options.xInteger ? 1 : 0);
   const yt = axis(options.yRange, points.map((p) => p[1]), 'yRange', op, Math.max(2, Math.round(plot.height / 60)));
   const sx = (x: number): number => plot.x + ((x - xt.min) / (xt.max - xt.min)) * plot.width;
   const sy = (y: number): number => plot.y + plot.height - ((y - yt.min) / (yt.max - yt.min)) * plot.height;
   const clip = `${id}-clip`;
-  const color = (k: number): string => options.series[k]!.color ?? PALETTE[k % PALETTE.length]!;
+  const color = (k: number): string => options.series[k]!.color ?? classColor(k);
   const drawn = lines.map((runsOfSeries, k) => seriesElements(runsOfSeries, sx, sy, color(k), options.series[k]!.name));
   return [
     `<g class="panel" id="${id}">`,
     `<defs>${element('clipPath', { id: clip }, element('rect', { ...plot }))}</defs>`,
-    ...grid(xt, yt, plot, sx, sy),
+    ...axes(xt, yt, plot, sx, sy, true),
     `<g class="lines" clip-path="url(#${clip})">`,
     ...drawn,
     '</g>',
     element('rect', { ...plot, fill: 'none', stroke: '#333' }),
     ...labels(options, box, plot),
-    ...(points.length === 0 ? [text(plot.x + plot.width / 2, plot.y + plot.height / 2, 'no data', { 'text-anchor': 'middle', fill: '#888', class: 'no-data' })] : []),
+    ...(points.length === 0 ? [svgText(plot.x + plot.width / 2, plot.y + plot.height / 2, 'no data', { 'text-anchor': 'middle', fill: '#888', class: 'no-data' })] : []),
     legend(options.series.map((s, k) => ({ name: s.name, color: color(k) })), plot, pixelsForLegend(lines, sx, sy)),
     '</g>',
   ].join('\n');
@@ -223,42 +193,6 @@ function seriesElements(runsOfSeries: [number, number][][], sx: (x: number) => n
   return `<g class="series" data-name="${escapeXml(name)}">${parts.join('')}</g>`;
 }
 
-/** Grid lines, tick marks and tick labels of both axes. */
-function grid(xt: Ticks, yt: Ticks, plot: Box, sx: (x: number) => number, sy: (y: number) => number): string[] {
-  const out: string[] = [];
-  const bottom = plot.y + plot.height;
-  for (const v of xt.values) {
-    const x = sx(v);
-    out.push(element('line', { x1: x, y1: plot.y, x2: x, y2: bottom, stroke: '#e5e5e5' }));
-    out.push(element('line', { x1: x, y1: bottom, x2: x, y2: bottom + 5, stroke: '#333' }));
-    out.push(text(x, bottom + 18, formatTick(v, xt.step), { 'text-anchor': 'middle', class: 'tick' }));
-  }
-  for (const v of yt.values) {
-    const y = sy(v);
-    out.push(element('line', { x1: plot.x, y1: y, x2: plot.x + plot.width, y2: y, stroke: '#e5e5e5' }));
-    out.push(element('line', { x1: plot.x - 5, y1: y, x2: plot.x, y2: y, stroke: '#333' }));
-    out.push(text(plot.x - 8, y + 4, formatTick(v, yt.step), { 'text-anchor': 'end', class: 'tick' }));
-  }
-  return out;
-}
-
-/** Title and axis labels. */
-function labels(options: LinePlotOptions, box: Box, plot: Box): string[] {
-  const out: string[] = [];
-  if (options.title !== undefined) {
-    out.push(text(plot.x + plot.width / 2, box.y + 22, options.title, { 'text-anchor': 'middle', 'font-size': 15, 'font-weight': 'bold', class: 'title' }));
-  }
-  if (options.xLabel !== undefined) {
-    out.push(text(plot.x + plot.width / 2, box.y + box.height - 10, options.xLabel, { 'text-anchor': 'middle', class: 'x-label' }));
-  }
-  if (options.yLabel !== undefined) {
-    const x = box.x + 16;
-    const y = plot.y + plot.height / 2;
-    out.push(text(x, y, options.yLabel, { 'text-anchor': 'middle', transform: `rotate(-90 ${round(x)} ${round(y)})`, class: 'y-label' }));
-  }
-  return out;
-}
-
 /**
  * The legend box, in the corner of the plot area that hides the fewest data points (top-right on a
  * tie); nothing for no series.
@@ -278,12 +212,8 @@ function legend(entries: { name: string; color: string }[], plot: Box, pixels: [
   const [x, y] = corners.reduce((best, c) => (hidden(c) < hidden(best) ? c : best));
   const rows = entries.map((e, k) => {
     const cy = y + 12 + k * rowHeight;
-    return element('line', { x1: x + 8, y1: cy, x2: x + 24, y2: cy, stroke: e.color, 'stroke-width': 2.5 }) + text(x + 30, cy + 4, e.name, {});
+    return element('line', { x1: x + 8, y1: cy, x2: x + 24, y2: cy, stroke: e.color, 'stroke-width': 2.5 }) + svgText(x + 30, cy + 4, e.name, {});
   });
   const frame = element('rect', { x, y, width, height, fill: 'white', 'fill-opacity': 0.85, stroke: '#ccc' });
   return `<g class="legend">${frame}${rows.join('')}</g>`;
-}
-
-function text(x: number, y: number, content: string, attributes: Record<string, string | number>): string {
-  return element('text', { x, y, 'font-family': 'sans-serif', 'font-size': 12, ...attributes }, escapeXml(content));
 }

@@ -6,8 +6,8 @@ import { ArgumentError, ShapeError, check, fmt } from '../base/errors.js';
 import { blend, classColor, colormap, finiteRange } from './colormap.js';
 import { element } from './svg.js';
 import {
-  axes, checkId, checkInteger, checkRange, checkSize, checkText, labels, svgDocument, svgText, toNumbers,
-  type Box, type NumericData,
+  axes, checkId, checkInteger, checkRange, checkSize, checkText, labels, plotArea, svgDocument, svgText, toNumbers,
+  type NumericData,
 } from './svg-frame.js';
 import { niceTicks, type Ticks } from './ticks.js';
 
@@ -55,7 +55,6 @@ export interface ScatterOptions {
   id?: string;
 }
 
-const MARGIN = { top: 36, right: 16, bottom: 48, left: 64 };
 const OP = 'scatterPlot';
 
 /**
@@ -78,7 +77,7 @@ export function scatterPlot(options: ScatterOptions): string {
   const names = legendNames(classes, options.classNames);
   const grid = options.boundary === undefined ? null : checkBoundary(options.boundary);
   const legendWidth = names.length === 0 ? 0 : 40 + 7 * Math.max(...names.map(([, n]) => n.length));
-  const plot: Box = { x: MARGIN.left, y: MARGIN.top, width: width - MARGIN.left - MARGIN.right - legendWidth, height: height - MARGIN.top - MARGIN.bottom };
+  const plot = plotArea({ x: 0, y: 0, width, height }, legendWidth);
   check(plot.width >= 50, ArgumentError, () => `[${OP}] width ${width} leaves no room for the plot beside a ${Math.round(legendWidth)}px legend`);
   const xt = axisTicks(options.xRange ?? grid?.xRange, x, 'xRange', Math.max(2, Math.round(plot.width / 90)));
   const yt = axisTicks(options.yRange ?? grid?.yRange, y, 'yRange', Math.max(2, Math.round(plot.height / 60)));
