@@ -119,6 +119,14 @@ describe('customOp', () => {
 });
 
 describe('gradcheck', () => {
+  it('fails on NaN gradients, on one side or both (as PyTorch: allclose without equal_nan)', () => {
+    // numeric and analytic are both NaN: log(a) + 1/a at a = 0
+    expect(() => gradcheck((a) => a.log().add(a.reciprocal()).sum(), [f64([0])])).toThrow(/numeric=NaN analytic=NaN/);
+    expect(() => gradcheck((a) => a.mul(NaN).sum(), [f64([1])])).toThrow(GradcheckError);
+    // analytic NaN, numeric 0: sqrt(x²) at 0
+    expect(() => gradcheck((a) => a.square().sqrt().sum(), [f64([0])])).toThrow(GradcheckError);
+  });
+
   it('passes correct gradients, and names the input, index and values of a wrong one', () => {
     expect(gradcheck((a, b) => a.mul(b).sin(), [f64([0.5, 1]), f64([2, 3])])).toBe(true);
     const sneaky = function div(a: Tensor, b: Tensor): Tensor {

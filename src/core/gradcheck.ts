@@ -93,7 +93,8 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
         `(|diff|=${Math.abs(numeric - analytic)}, tolerance ${atol} + ${rtol}·|numeric|)`,
     );
   };
-  const close = (a: number, n: number): boolean => Math.abs(a - n) <= atol + rtol * Math.abs(n) || (Number.isNaN(a) && Number.isNaN(n));
+  // as PyTorch's allclose with equal_nan=False: a NaN on either side fails, NaN on both too (a NaN gradient is never checked)
+  const close = (a: number, n: number): boolean => Math.abs(a - n) <= atol + rtol * Math.abs(n);
 
   /** uᵀ·∂(output k)/∂(input i) for every checked input, by backward. */
   const analytic = (k: number, u: Tensor): Float64Array[] => {
