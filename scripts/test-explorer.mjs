@@ -286,7 +286,7 @@ async function main() {
     // a frame already in flight may still arrive (slowly, on a loaded machine): wait until the count holds still
     let paused = await metrics(tab);
     for (let tries = 0; tries < 20; tries++) {
-      await sleep(300);
+      await sleep(600);
       const again = await metrics(tab);
       if (again.step === paused.step) break;
       paused = again;

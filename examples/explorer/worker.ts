@@ -142,6 +142,9 @@ async function trainLoop(): Promise<void> {
     }
   } finally {
     loopActive = false;
+    // paused: the steps of the last slice go out at once, not after the page's next ack, so that the count shown
+    // stops where training stopped
+    if (!running && session !== null && lastFrame.step !== session.step) postFrame(session);
   }
 }
 
