@@ -5,7 +5,7 @@
  * weighted 1/√n (n distinct words: unit-length rows), scored by a learned weight per word plus a
  * bias; Adam (lr 0.05) with a small L2 penalty, 30 epochs of batches of 256.
  */
-import { F, Generator, nn, optim, scope, tensor, type Tensor } from 'nabla';
+import { F, Generator, nn, optim, scope, tensor, zeros, type Tensor } from 'nabla';
 
 /**
  * A linear model over the distinct words of each message: an embedding of size 1 is a weight per word.
@@ -27,12 +27,20 @@ export class BagOfWords extends nn.Module {
     this._sets = docs.map((d) => [...new Set(d.map((w) => vocabulary.get(w) ?? 0))].filter((k) => k > 0).sort((a, b) => a - b));
   }
 
-  /** Logits of the messages `rows`. */
+  /** Logits of the messages `rows`: each message's word weights gathered and summed into its row (no padding). */
   forward(rows: number[]): Tensor {
-    const k = Math.max(1, ...rows.map((i) => this._sets[i]!.length));
-    const words = tensor(rows.map((i) => [...this._sets[i]!, ...new Array<number>(k - this._sets[i]!.length).fill(0)]), { dtype: 'int32' });
+    const total = rows.reduce((n, i) => n + this._sets[i]!.length, 0);
+    const ids = new Int32Array(total);
+    const owner = new Int32Array(total); // the batch row of each gathered word
+    let at = 0;
+    rows.forEach((i, r) => {
+      ids.set(this._sets[i]!, at);
+      owner.fill(r, at, at + this._sets[i]!.length);
+      at += this._sets[i]!.length;
+    });
     const scale = tensor(rows.map((i) => 1 / Math.sqrt(Math.max(1, this._sets[i]!.length))));
-    return this.weights.forward(words).squeeze(-1).sum(1).mul(scale).add(this.bias);
+    const picked = this.weights.weight.squeeze(1).indexSelect(0, tensor(ids)); // [total]
+    return zeros([rows.length]).indexAdd(0, tensor(owner), picked).mul(scale).add(this.bias);
   }
 }
 

@@ -163,9 +163,11 @@ export function indexSelect(x: StridedView, axis: number, index: StridedView, dt
   for (let a = 0; a < outer; a++) {
     for (let j = 0; j < k; j++) {
       const start = outerOffsets[a]! + picked[j]! * stride;
-      if (rows) {
+      if (rows && inner >= 16) {
         out.set(x.data.subarray(start, start + inner), o);
         o += inner;
+      } else if (rows) {
+        for (let b = 0; b < inner; b++) out[o++] = x.data[start + b]!; // short rows: a subarray per row costs more than the copy
       } else {
         for (let b = 0; b < inner; b++) out[o++] = x.data[start + innerOffsets[b]!]!;
       }
