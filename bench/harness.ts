@@ -36,6 +36,8 @@ export interface BenchRow {
   samples: string;
   /** Why there is no figure, or a remark. */
   note?: string;
+  /** The figure of a further block of the same protocol in the same process (fresh-process rows only). */
+  warm?: number | null;
 }
 
 export interface CompareOptions {
@@ -129,6 +131,9 @@ export async function timeCalls(workload: string, cases: readonly TimedCase[], d
   }
   return perCase;
 }
+
+/** Training workloads (W3–W5, W7, W9): 3 rounds; 10 warm-up steps, then 50 timed steps split over the rounds. */
+export const TRAIN = { rounds: 3, warmup: 10, timed: 50 };
 
 /** A training loop to time: `step` does one full step and returns the loss as a JS number. */
 export interface TrainCase {
@@ -244,13 +249,25 @@ function show(x: number): string {
   return x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
 }
 
+/** Time ratio of `value` to `ref` (>1: `value` takes longer); for rates, the inverse ratio of the rates. */
+function timeRatio(value: number, ref: number, higherIsBetter: boolean): number {
+  return higherIsBetter ? ref / value : value / ref;
+}
+
+/** A ratio with two decimals, or two significant digits below 1 (0.014×). */
+function times(x: number): string {
+  return `${x >= 1 ? x.toFixed(2) : x.toPrecision(2)}×`;
+}
+
 /**
  * Prints rows as a Markdown table, each workload in its own unit, with each case's speed relative to
- * the workload's reference case (the first row whose name starts with "nabla wasm", else the first).
+ * the workload's reference case (the first row whose name starts with "nabla wasm", else the first)
+ * and its time over PyTorch's (the workload's row whose name starts with "PyTorch": cold over cold,
+ * warm over warm); `noTorch` fills that column where a workload has no PyTorch row.
  */
-export function printTable(rows: readonly BenchRow[]): void {
-  console.log('\n| workload | case | figure | unit | per round | measured | vs reference (nabla wasm) | note |');
-  console.log('|---|---|---|---|---|---|---|---|');
+export function printTable(rows: readonly BenchRow[], noTorch = '–'): void {
+  console.log('\n| workload | case | figure | warm | unit | per round | measured | vs reference (nabla wasm) | ÷ PyTorch (time ratio, >1: slower) | note |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const same = rows.filter((x) => x.workload === r.workload);
     const ref = same.find((x) => x.name.startsWith('nabla wasm') && x.value !== null) ?? same[0]!;
@@ -258,10 +275,21 @@ export function printTable(rows: readonly BenchRow[]): void {
     if (r === ref) ratio = 'reference';
     else if (r.value !== null && ref.value !== null) {
       // >1: this case takes longer than nabla wasm for the same work
-      const slower = r.higherIsBetter ? ref.value / r.value : r.value / ref.value;
+      const slower = timeRatio(r.value, ref.value, r.higherIsBetter);
       ratio = slower >= 1 ? `${slower.toFixed(2)}× slower` : `${(1 / slower).toFixed(2)}× faster`;
     }
-    const figure = r.value === null ? 'cannot' : show(r.value);
-    console.log(`| ${r.workload} | ${r.name} | ${figure} | ${r.unit} | ${r.rounds.map(show).join(' / ')} | ${r.samples} | ${ratio} | ${r.note ?? ''} |`);
+    const torch = same.find((x) => x.name.startsWith('PyTorch'));
+    let vsTorch = noTorch;
+    if (torch !== undefined) {
+      vsTorch = '–';
+      if (r === torch) vsTorch = 'reference';
+      else if (r.value !== null && torch.value !== null) {
+        vsTorch = times(timeRatio(r.value, torch.value, r.higherIsBetter));
+        if (r.warm != null && torch.warm != null) vsTorch += ` (warm ${times(timeRatio(r.warm, torch.warm, r.higherIsBetter))})`;
+      }
+    }
+    const figure = r.value !== null ? show(r.value) : r.note?.startsWith('failed') ? '–' : 'cannot';
+    const warm = r.warm == null ? '' : show(r.warm);
+    console.log(`| ${r.workload} | ${r.name} | ${figure} | ${warm} | ${r.unit} | ${r.rounds.map(show).join(' / ')} | ${r.samples} | ${ratio} | ${vsTorch} | ${r.note ?? ''} |`);
   }
 }

@@ -1,10 +1,13 @@
 /**
  * nabla's benchmarks (bench/README.md). `npm run bench` runs every workload; `npm run bench -- w3`
  * (or `-- w1 w5`) runs some. Each workload's cases run in interleaved rounds in this process, so that
- * their ratios are comparable; the table at the end gives each workload in its own unit.
+ * their ratios are comparable; then nabla wasm and (when python3 has torch) PyTorch run the workload
+ * once more, each in a fresh child process (bench/fresh.ts); the table at the end gives each workload
+ * in its own unit. `npm run bench -- --cold w3` is such a child: nabla wasm alone, cold then warm.
  */
-import { cpus } from 'node:os';
-import { compare, median, printTable, timeCalls, trainRounds, trainRows, type BenchRow } from './harness.js';
+import { cpus, loadavg } from 'node:os';
+import { TRAIN, compare, median, printTable, timeCalls, trainRounds, trainRows, type BenchRow } from './harness.js';
+import { findTorch, freshRows, nablaFresh } from './fresh.js';
 import { wasmMemoryStats } from 'nabla';
 import { DEFAULT_THREADS, NABLA_BACKENDS, useNabla } from './nabla.js';
 import { initTfjs } from './tfjs.js';
@@ -17,9 +20,6 @@ import { nablaCase, plainCase } from './w6-scalar.js';
 import { W7_SLOW_STEPS, w7Cases } from './w7-lstm.js';
 import { W8_MINIBATCHES_PER_UPDATE, W8_PROTOCOL, w8Cases, w8Check } from './w8-ppo.js';
 import { W9_SLOW_STEPS, W9_TFJS_WASM_STEPS, w9Cases } from './w9-gpt.js';
-
-/** Training workloads: 3 rounds; 10 warm-up steps, then 50 timed steps split over the rounds. */
-const TRAIN = { rounds: 3, warmup: 10, timed: 50 };
 
 async function w1(): Promise<BenchRow[]> {
   await initTfjs();
@@ -102,21 +102,38 @@ async function w9(): Promise<BenchRow[]> {
 }
 
 const workloads: Record<string, () => Promise<BenchRow[]>> = { w1, w2, w3, w4, w5, w6, w7, w8, w9 };
-const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
+const args = process.argv.slice(2);
+const cold = args.includes('--cold');
+const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+const wanted = args.filter((a) => !a.startsWith('--') && a !== jsonFile).map((a) => a.toLowerCase());
 const unknown = wanted.filter((w) => !(w in workloads));
 if (unknown.length > 0) throw new Error(`unknown workload(s) ${unknown.join(', ')}; choose from ${Object.keys(workloads).join(', ')}`);
 
-const started = performance.now();
-const rows: BenchRow[] = [];
-for (const [name, run] of Object.entries(workloads)) {
-  if (wanted.length === 0 || wanted.includes(name)) {
-    rows.push(...(await run()));
-    const { bytesInUse, peakBytes } = wasmMemoryStats();
-    console.log(`${name}: nabla wasm heap ${(bytesInUse / 2 ** 20).toFixed(0)} MiB in use, peak so far ${(peakBytes / 2 ** 20).toFixed(0)} MiB`);
+if (cold) {
+  // a child of the run below (or by hand): nabla wasm alone on one workload, cold then warm
+  if (wanted.length !== 1) throw new Error('--cold takes one workload, e.g. npm run bench -- --cold w3');
+  await nablaFresh(wanted[0]!, jsonFile);
+} else {
+  const torch = findTorch();
+  const why = { 'not installed': ' (no python3 that imports torch; Debian: apt install python3-torch libopenblas0-openmp)', skipped: ' (NABLA_BENCH_NO_TORCH=1)' };
+  console.log(typeof torch === 'string'
+    ? `PyTorch column: ${torch}${why[torch as keyof typeof why] ?? ''}`
+    : `PyTorch column: torch ${torch.version} (${torch.python}, LD_LIBRARY_PATH=${torch.env.LD_LIBRARY_PATH ?? ''}, OMP_WAIT_POLICY=${torch.env.OMP_WAIT_POLICY ?? 'unset'})`);
+  const started = performance.now();
+  const rows: BenchRow[] = [];
+  for (const [name, run] of Object.entries(workloads)) {
+    if (wanted.length === 0 || wanted.includes(name)) {
+      const own = await run();
+      const { bytesInUse, peakBytes } = wasmMemoryStats();
+      console.log(`${name}: nabla wasm heap ${(bytesInUse / 2 ** 20).toFixed(0)} MiB in use, peak so far ${(peakBytes / 2 ** 20).toFixed(0)} MiB`);
+      rows.push(...own, ...freshRows(name, [...new Set(own.map((r) => r.workload))], torch));
+    }
   }
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const minutes = (performance.now() - started) / 60000;
+  const peakMiB = wasmMemoryStats().peakBytes / 2 ** 20;
+  const rssMiB = process.resourceUsage().maxRSS / 1024;
+  console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpu}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
+    `nabla wasm: ${DEFAULT_THREADS} threads unless stated, heap peak ${peakMiB.toFixed(0)} MiB, this process's peak RSS ${rssMiB.toFixed(0)} MiB; ${minutes.toFixed(1)} min`);
+  printTable(rows, typeof torch === 'string' ? torch : '–');
 }
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const minutes = (performance.now() - started) / 60000;
-const peakMiB = wasmMemoryStats().peakBytes / 2 ** 20;
-console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpu}; nabla wasm: ${DEFAULT_THREADS} threads unless stated, heap peak ${peakMiB.toFixed(0)} MiB; ${minutes.toFixed(1)} min`);
-printTable(rows);

@@ -4,7 +4,7 @@
  * (nabla `toTypedArray()`, tfjs `dataSync()`), so that the work surely happens, then disposed
  * (nabla `dispose()`, tfjs `tf.tidy`). GFLOP/s = 2n³ / t,
  * t the mean time of one call. Also: nabla wasm's thread scaling and a float64 figure (tfjs has no
- * float64; nabla's wasm backend runs float64 on its TypeScript kernels).
+ * float64; nabla's wasm backend runs float64 products in wasm too, as dgemm).
  */
 import { rand } from 'nabla';
 import type { TimedCase, TimeCallsOptions } from './harness.js';
@@ -17,7 +17,7 @@ export const W1_SIZES = [64, 256, 512, 1024] as const;
 export const W1_PROTOCOL: TimeCallsOptions = { rounds: 3, samples: 10, minSampleMs: 50, warmup: 3 };
 
 /**
- * The cases on the JS kernels (nabla js, nabla float64, tfjs-cpu) take seconds per call at n = 1024:
+ * The cases on the JS kernels (nabla js, tfjs-cpu) take seconds per call at n = 1024:
  * they get fewer rounds at n ≥ 512, still ≥ 10 samples in all.
  */
 function slowProtocol(n: number): Partial<TimeCallsOptions> | undefined {
@@ -26,11 +26,12 @@ function slowProtocol(n: number): Partial<TimeCallsOptions> | undefined {
   return undefined;
 }
 
-function nablaCase(n: number, backend: NablaBackend, name: string, threads = DEFAULT_THREADS, dtype: 'float32' | 'float64' = 'float32'): TimedCase {
+/** A nabla case of W1 at size n (also run alone in a fresh process: bench/fresh.ts). */
+export function w1NablaCase(n: number, backend: NablaBackend, name: string, threads = DEFAULT_THREADS, dtype: 'float32' | 'float64' = 'float32'): TimedCase {
   useNabla(backend, threads);
   const a = rand([n, n], { dtype });
   const b = rand([n, n], { dtype });
-  const slow = backend === 'js' || dtype === 'float64';
+  const slow = backend === 'js';
   // C is read back and then disposed, as tf.tidy disposes tfjs's (its heap block is reused at once)
   const run = (): void => {
     const c = a.matmul(b);
@@ -59,12 +60,11 @@ export function w1Cases(n: number): TimedCase[] {
   const threadCounts = [1, 2].filter((t) => t !== DEFAULT_THREADS);
   const plural = (t: number): string => `${t} thread${t === 1 ? '' : 's'}`;
   const cases = [
-    nablaCase(n, 'wasm', `nabla wasm (${plural(DEFAULT_THREADS)}, default)`),
-    ...threadCounts.map((t) => nablaCase(n, 'wasm', `nabla wasm ${plural(t)}`, t)),
-    nablaCase(n, 'js', 'nabla js'),
+    w1NablaCase(n, 'wasm', `nabla wasm (${plural(DEFAULT_THREADS)}, default)`),
+    ...threadCounts.map((t) => w1NablaCase(n, 'wasm', `nabla wasm ${plural(t)}`, t)),
+    w1NablaCase(n, 'js', 'nabla js'),
   ];
-  // float64 at n = 1024 would take ~25 s more on the JS kernels: the smaller sizes show its rate
-  if (n < 1024) cases.push(nablaCase(n, 'wasm', 'nabla float64 (wasm backend: TS kernel)', DEFAULT_THREADS, 'float64'));
+  cases.push(w1NablaCase(n, 'wasm', 'nabla float64 (wasm)', DEFAULT_THREADS, 'float64'));
   cases.push(tfjsCase(n, 'cpu'), tfjsCase(n, 'wasm'));
   useNabla('wasm');
   return cases;

@@ -28,7 +28,8 @@ class LeNet extends nn.Module {
   }
 }
 
-function nablaCase(backend: NablaBackend): TrainCase {
+/** The nabla case of W4 on `backend` (also run alone in a fresh process: bench/fresh.ts). */
+export function w4NablaCase(backend: NablaBackend): TrainCase {
   useNabla(backend);
   manualSeed(4);
   const model = new LeNet();
@@ -72,5 +73,5 @@ function tfjsCase(backend: 'cpu' | 'wasm'): TrainCase {
 }
 
 export function w4Cases(): TrainCase[] {
-  return [...NABLA_BACKENDS.map(nablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
+  return [...NABLA_BACKENDS.map(w4NablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
 }

@@ -60,7 +60,8 @@ export class Block extends nn.Module {
   }
 }
 
-function nablaCase(backend: NablaBackend): TrainCase {
+/** The nabla case of W5 on `backend` (also run alone in a fresh process: bench/fresh.ts). */
+export function w5NablaCase(backend: NablaBackend): TrainCase {
   useNabla(backend);
   manualSeed(5);
   const model = new Block();
@@ -122,5 +123,5 @@ function tfjsCase(backend: 'cpu' | 'wasm'): TrainCase {
 }
 
 export function w5Cases(): TrainCase[] {
-  return [...NABLA_BACKENDS.map(nablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
+  return [...NABLA_BACKENDS.map(w5NablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
 }

@@ -30,7 +30,8 @@ class Model extends nn.Module {
   }
 }
 
-function nablaCase(backend: NablaBackend): TrainCase {
+/** The nabla case of W7 on `backend` (also run alone in a fresh process: bench/fresh.ts). */
+export function w7NablaCase(backend: NablaBackend): TrainCase {
   useNabla(backend);
   manualSeed(7);
   const model = new Model();
@@ -59,5 +60,5 @@ function tfjsCase(backend: 'cpu' | 'wasm'): TrainCase {
 }
 
 export function w7Cases(): TrainCase[] {
-  return [...NABLA_BACKENDS.map(nablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
+  return [...NABLA_BACKENDS.map(w7NablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
 }

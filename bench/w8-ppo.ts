@@ -143,7 +143,8 @@ function nablaLearner(): Minibatch {
   });
 }
 
-function nablaCase(backend: NablaBackend): TrainCase {
+/** The nabla case of W8 on `backend` (also run alone in a fresh process: bench/fresh.ts). */
+export function w8NablaCase(backend: NablaBackend): TrainCase {
   useNabla(backend);
   const minibatch = nablaLearner();
   const shuffle = new Generator(SHUFFLE_SEED);
@@ -223,7 +224,7 @@ function tfjsCase(backend: 'cpu' | 'wasm'): TrainCase {
  * const rows = trainRows('W8 PPO update', await trainRounds('W8', w8Cases(), W8_PROTOCOL));
  */
 export function w8Cases(): TrainCase[] {
-  return [...NABLA_BACKENDS.map(nablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
+  return [...NABLA_BACKENDS.map(w8NablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
 }
 
 /**

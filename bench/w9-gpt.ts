@@ -25,7 +25,8 @@ export const W9_SLOW_STEPS = { warmup: 1, timed: 3 };
 /** tfjs-wasm takes seconds per step: it runs fewer steps too. */
 export const W9_TFJS_WASM_STEPS = { warmup: 2, timed: 10 };
 
-function nablaCase(backend: NablaBackend): TrainCase {
+/** The nabla case of W9 on `backend` (also run alone in a fresh process: bench/fresh.ts). */
+export function w9NablaCase(backend: NablaBackend): TrainCase {
   useNabla(backend);
   manualSeed(9);
   const model = new GPT(CONFIG);
@@ -117,5 +118,5 @@ function tfjsCase(backend: 'cpu' | 'wasm'): TrainCase {
 }
 
 export function w9Cases(): TrainCase[] {
-  return [...NABLA_BACKENDS.map(nablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
+  return [...NABLA_BACKENDS.map(w9NablaCase), tfjsCase('cpu'), tfjsCase('wasm')];
 }

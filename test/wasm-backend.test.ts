@@ -1,10 +1,11 @@
 /**
  * The wasm kernels against the TypeScript reference backend on sizes large enough to reach their
  * fast paths (SIMD loops, packed and few-row matrix products, 2×2 pooling, threads), which the op
- * spec table's small shapes do not: same inputs, results equal within float32 tolerance.
+ * spec table's small shapes do not: same inputs, results equal within float32 tolerance (float64
+ * matrix products, which run in wasm too, within 1e-12).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { F, Generator, randn, setBackend, setNumThreads, tensor, type Backend, type Tensor } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { F, Generator, backend, gradcheck, randn, setBackend, setNumThreads, tensor, type Backend, type Tensor } from '../src/index.js';
 
 let previous: Backend;
 beforeAll(() => {
@@ -15,16 +16,18 @@ afterAll(() => {
   setNumThreads(2);
 });
 
+/** Runs `f` on backend `name` with freshly copied inputs; returns its outputs as float64 arrays. */
+function runOn(name: string, f: (...xs: Tensor[]) => Tensor | Tensor[], inputs: Tensor[]): Float64Array[] {
+  setBackend(name);
+  const xs = inputs.map((t) => tensor(t.toTypedArray(), { shape: t.shape, requiresGrad: t.requiresGrad }));
+  const out = f(...xs);
+  return (Array.isArray(out) ? out : [out]).map((o) => Float64Array.from(o.toTypedArray()));
+}
+
 /** Runs `f` on both backends with the same (freshly copied) inputs; returns [js, wasm] outputs as float64 arrays. */
 function both(f: (...xs: Tensor[]) => Tensor | Tensor[], inputs: Tensor[]): [Float64Array[], Float64Array[]] {
-  const run = (name: string): Float64Array[] => {
-    setBackend(name);
-    const xs = inputs.map((t) => tensor(t.toTypedArray(), { shape: t.shape, requiresGrad: t.requiresGrad }));
-    const out = f(...xs);
-    return (Array.isArray(out) ? out : [out]).map((o) => Float64Array.from(o.toTypedArray()));
-  };
-  const js = run('js');
-  const wasm = run('wasm');
+  const js = runOn('js', f, inputs);
+  const wasm = runOn('wasm', f, inputs);
   setBackend('js');
   return [js, wasm];
 }
@@ -191,5 +194,80 @@ describe('wasm backend against the TypeScript reference (large shapes)', () => {
       expect(Object.is(transposed[i], reference[i]), `transposed tanh(${v})`).toBe(true);
       if (i % 3 === 0) expect(Object.is(strided[i / 3], reference[i]), `strided tanh(${v})`).toBe(true);
     });
+  });
+});
+
+describe('float64 matrix products in wasm (dgemm) against the TypeScript kernel', () => {
+  const r64 = (shape: number[], requiresGrad = false): Tensor => randn(shape, { generator: g, dtype: 'float64', requiresGrad });
+
+  /** A spy on the js backend's matmul, which the wasm backend calls where its kernels do not apply. */
+  function spyOnFallback() {
+    setBackend('js');
+    return vi.spyOn(backend(), 'matmul');
+  }
+
+  /** `both`, checking that no product on the wasm backend fell back to the TypeScript kernel. */
+  function inWasm(f: (...xs: Tensor[]) => Tensor | Tensor[], inputs: Tensor[]): [Float64Array[], Float64Array[]] {
+    const js = runOn('js', f, inputs);
+    const fallback = spyOnFallback();
+    try {
+      const wasm = runOn('wasm', f, inputs);
+      expect(fallback).not.toHaveBeenCalled();
+      return [js, wasm];
+    } finally {
+      fallback.mockRestore();
+      setBackend('js');
+    }
+  }
+
+  for (const threads of [1, 2]) {
+    it(`every path, edge size, transpose and batch layout (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+      setNumThreads(threads);
+      const cases: [number[], number[], boolean, boolean][] = [
+        [[8, 9], [9, 2051], false, false], // few rows, B read in place, partial last panel
+        [[67, 33], [33, 130], false, false], // partial row tiles
+        [[6, 200], [200, 1012], false, false], // few rows: split over the threads by columns (508 each: whole 4-wide tiles)
+        [[300, 260], [260, 270], false, false], // packed: two k blocks, two column blocks (256 doubles), partial tiles
+        [[40, 30], [30, 50], true, false], // transposed A
+        [[40, 100], [100, 50], true, true], // both transposed: packed, B's columns scattered into panels
+        [[40, 100], [100, 50], false, true], // transposed B, k < 128: packed
+        [[16, 700], [700, 13], false, true], // A·Bᵀ: dot products, odd n
+        [[7, 1101], [1101, 5], false, true], // dot products: three k blocks (512 doubles), odd k, row and column remainders
+        [[64, 130], [130, 70], false, true], // dot products chosen for k ≥ 128
+        [[9, 3], [3, 200], false, true], // k smaller than a vector of 2 doubles… and odd
+        [[6, 0], [0, 5], false, false], // k = 0: zeros
+        [[70, 1], [1, 90], false, false], // k = 1: an outer product
+        [[1, 300], [300, 1], false, false], // a dot product
+        [[5, 6, 7], [7, 9], false, false], // batched, B broadcast
+        [[3, 50, 40], [3, 40, 60], false, false], // batched
+        [[6, 64, 70], [6, 70, 66], false, false], // batched, split over the threads by batch entry
+        [[2, 1, 9, 17], [3, 17, 10], false, false], // broadcast batch dims
+      ];
+      for (const [sa, sb, ta, tb] of cases) {
+        const a = ta ? r64([...sa].reverse()) : r64(sa);
+        const b = tb ? r64([...sb].reverse()) : r64(sb);
+        expectClose(...inWasm((x, y) => (ta ? x.t() : x).matmul(tb ? y.t() : y), [a, b]), 1e-12);
+      }
+      // views that are not contiguous: a narrowed row, every other row, every third column, a permuted batch
+      expectClose(...inWasm((x, y) => x.narrow(1, 3, 40).matmul(y.slice(0, 0, null, 2)), [r64([37, 50]), r64([80, 45])]), 1e-12);
+      expectClose(...inWasm((x, y) => x.matmul(y.slice(1, 0, null, 3)), [r64([33, 20]), r64([20, 90])]), 1e-12);
+      expectClose(...inWasm((x, y) => x.permute(1, 0, 2).matmul(y), [r64([30, 4, 20]), r64([20, 25])]), 1e-12);
+    });
+  }
+
+  it('gradients (a linear layer\'s x·Wᵀ, broadcast batch dims) and gradcheck run through it', () => {
+    setNumThreads(2);
+    expectClose(...inWasm(withGrads((x, w) => x.matmul(w.t())), [r64([33, 70], true), r64([50, 70], true)]), 1e-12);
+    expectClose(...inWasm(withGrads((x, y) => x.matmul(y)), [r64([4, 1, 20, 30], true), r64([3, 30, 25], true)]), 1e-12);
+    const fallback = spyOnFallback();
+    setBackend('wasm');
+    try {
+      expect(gradcheck((x, y) => x.matmul(y), [r64([9, 20], true), r64([20, 17], true)])).toBe(true);
+      expect(gradcheck((x, w) => x.matmul(w.t()).tanh(), [r64([3, 5, 12], true), r64([10, 12], true)])).toBe(true);
+      expect(fallback).not.toHaveBeenCalled();
+    } finally {
+      fallback.mockRestore();
+      setBackend('js');
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The wasm heap's allocator: size classes, reuse of disposed blocks, splitting of larger free
  * blocks, and (a property) that live blocks never overlap whatever the sequence of requests; and
- * both builds of the kernels (plain SIMD, relaxed SIMD) against a reference product.
+ * both builds of the kernels (plain SIMD, relaxed SIMD) against a reference product, in float32 and float64.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -104,6 +104,34 @@ describe('both builds of the kernels', () => {
             let ref = 0;
             for (let p = 0; p < kk; p++) ref += f[a + i * kk + p]! * f[b + p * brs + j * bcs]!;
             expect(Math.abs(f[c + i * n + j]! - ref)).toBeLessThan(1e-4 * (1 + Math.abs(ref)) * Math.sqrt(kk));
+          }
+        }
+      }
+    }
+  });
+
+  it('compute the same float64 products (dgemm) as the reference to 1e-13, transposed A and B included', () => {
+    configureWasm({ relaxedSimd: true });
+    for (const build of ['simd', 'relaxed-simd'] as const) {
+      const memory = new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true });
+      const k = new WebAssembly.Instance(compileKernels(build), { env: { memory, abort: () => { throw new Error('abort'); } } }).exports as unknown as WasmKernels;
+      const scratch = 65536;
+      const base = scratch + k.gemmScratchBytes();
+      // packed (two k blocks, two column blocks), few rows, dot products (A·Bᵀ), edges, transposed A
+      for (const [m, n, kk, transposedA, transposedB] of [[37, 290, 300, false, false], [5, 70, 33, false, false], [9, 6, 600, false, true], [64, 64, 64, true, false], [3, 17, 5, false, true], [21, 19, 40, true, true]] as const) {
+        const f = new Float64Array(memory.buffer);
+        const a = base / 8;
+        const b = a + m * kk;
+        const c = b + kk * n;
+        for (let i = 0; i < m * kk + kk * n; i++) f[a + i] = Math.sin(i * 0.37) * 2;
+        const [ars, acs] = transposedA ? [1, m] : [kk, 1];
+        const [brs, bcs] = transposedB ? [1, kk] : [n, 1];
+        k.dgemm(a * 8, ars, acs, b * 8, brs, bcs, c * 8, n, m, n, kk, scratch);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let ref = 0;
+            for (let p = 0; p < kk; p++) ref += f[a + i * ars + p * acs]! * f[b + p * brs + j * bcs]!;
+            expect(Math.abs(f[c + i * n + j]! - ref)).toBeLessThan(1e-13 * (1 + Math.abs(ref)) * Math.sqrt(kk));
           }
         }
       }

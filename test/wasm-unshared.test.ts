@@ -81,4 +81,20 @@ describe('the library where the runtime has no shared memory', () => {
     expect(stats.bytesInUse).toBe(0);
     expect(stats.reservedBytes).toBeGreaterThanOrEqual(2 ** 22); // the spill arena ran the kernels
   });
+
+  it('runs float64 products (dgemm, operands and output through the spill arena) and their gradients as the js backend does', () => {
+    const run = (name: string): Float64Array[] => {
+      lib.setBackend(name);
+      const g = new lib.Generator(6);
+      const a = lib.randn([70, 90], { generator: g, dtype: 'float64', requiresGrad: true });
+      const b = lib.randn([50, 90], { generator: g, dtype: 'float64', requiresGrad: true });
+      const y = a.matmul(b.t());
+      y.square().sum().backward();
+      return [y, a.grad!, b.grad!].map((t) => t.toTypedArray() as Float64Array);
+    };
+    const js = run('js');
+    const wasm = run('wasm');
+    js.forEach((values, k) => values.forEach((v, i) => expect(Math.abs(v - wasm[k]![i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v)))));
+    expect(lib.wasmMemoryStats().bytesInUse).toBe(0);
+  });
 });

@@ -1,6 +1,7 @@
 /**
- * The wasm backend: float32 storage lives in a shared wasm heap, and the hot float32 kernels
- * (matrix products, elementwise arithmetic and the common reductions) run as SIMD wasm in place.
+ * The wasm backend: tensor storage lives in a shared wasm heap, and the hot float32 kernels
+ * (matrix products, elementwise arithmetic and the common reductions) and float64 matrix products
+ * run as SIMD wasm in place.
  * Everything else — other dtypes, unusual layouts, small tensors — runs the TypeScript reference
  * kernels, which read heap storage through typed-array views without copying. Where the runtime has
  * no shared memory (a page that is not cross-origin isolated) storage stays on the JS heap and the
@@ -17,13 +18,13 @@ import { ensure, gemmScratch, heap, layoutPtr, setHeapLimit, workPtr } from './e
 import { BINARY_CODES, COMPARE_CODES, MAX_DIMS, UNARY_CODES, allowRelaxedSimd, type WasmKernels } from './kernels.js';
 import { hasWasmSimd } from './runtime.js';
 import { workerScratch as scratchOf, workers } from './threading.js';
-import type { Task } from './threads.js';
 
 export { wasmKernels } from './kernels.js';
 export { getNumThreads, setNumThreads, threadsReady } from './threading.js';
 import { fusedKernels } from './fused.js';
 import { optimKernels } from './optim.js';
 import { attentionKernels } from './attention.js';
+import { matmulKernel } from './matmul.js';
 
 /** Tensors smaller than this (in elements) stay on the JS heap and use the JS kernels. */
 let MIN_ELEMENTS = 256;
@@ -282,62 +283,8 @@ function reduce(op: ReduceOp, x: StridedView, axes: readonly number[], dtype: DT
  */
 let PARALLEL_MIN_MACS = 1 << 20;
 
-/** One C = A·B on this thread, or split by rows (or by columns when there are few rows) over the pool. */
-function gemm(k: WasmKernels, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, m: number, n: number, kk: number): void {
-  const p = m * n * kk >= PARALLEL_MIN_MACS ? workers() : null;
-  if (p === null) {
-    k.sgemm(a, ars, acs, b, brs, bcs, c, n, m, n, kk, gemmScratch);
-    return;
-  }
-  const parts = p.size + 1;
-  // split the larger side: each thread packs only the panels of B it uses when splitting columns
-  const byRows = m >= 4 * parts && (m >= n || n < 8 * parts);
-  const extent = byRows ? m : n;
-  const unit = byRows ? 4 : 8;
-  const chunk = Math.ceil(extent / parts / unit) * unit;
-  const pieces: number[][] = [];
-  for (let start = 0; start < extent; start += chunk) {
-    const len = Math.min(chunk, extent - start);
-    pieces.push(byRows
-      ? [a + start * ars * 4, ars, acs, b, brs, bcs, c + start * n * 4, n, len, n, kk]
-      : [a, ars, acs, b + start * bcs * 4, brs, bcs, c + start * 4, n, m, len, kk]);
-  }
-  const [own, ...rest] = pieces;
-  const tasks: Task[] = rest.map((args, i) => ({ kernel: 'sgemm', args: [...args, scratchOf[i]!] }));
-  p.run(tasks, () => k.sgemm(...(own as [number, number, number, number, number, number, number, number, number, number, number]), gemmScratch));
-}
-
-function matmul(a: StridedView, b: StridedView, dtype: DType): TypedArray {
-  if (dtype !== 'float32' || !f32(a) || !f32(b) || !nonNegative([a.strides, b.strides])) return jsBackend.matmul(a, b, dtype);
-  const [batch, m, kk] = a.shape as [number, number, number];
-  const n = b.shape[2]!;
-  if (batch * m * n === 0) return new Float32Array(0);
-  const { k } = ensure();
-  const p = prepare(batch * m * n, [[a, extentOf(a.shape, a.strides)], [b, extentOf(b.shape, b.strides)]]);
-  if (p === null) return jsBackend.matmul(a, b, dtype);
-  const [as0, as1, as2] = a.strides as [number, number, number];
-  const [bs0, bs1, bs2] = b.strides as [number, number, number];
-  const macs = m * n * kk;
-  const pl = batch > 1 && batch * macs >= PARALLEL_MIN_MACS ? workers() : null;
-  if (pl !== null && batch >= pl.size + 1) {
-    // many products: each thread takes a run of the batch
-    const parts = pl.size + 1;
-    const chunk = Math.ceil(batch / parts);
-    const runs: number[][] = [];
-    for (let t0 = 0; t0 < batch; t0 += chunk) {
-      const count = Math.min(chunk, batch - t0);
-      runs.push([p.ptrs[0]! + t0 * as0 * 4, as0, as1, as2, p.ptrs[1]! + t0 * bs0 * 4, bs0, bs1, bs2, p.outPtr + t0 * m * n * 4, m, n, kk, count]);
-    }
-    const [own, ...rest] = runs;
-    pl.run(rest.map((args, i) => ({ kernel: 'sgemmBatch', args: [...args, scratchOf[i]!] })), () =>
-      k.sgemmBatch(...(own as [number, number, number, number, number, number, number, number, number, number, number, number, number]), gemmScratch));
-  } else {
-    for (let t = 0; t < batch; t++) {
-      gemm(k, p.ptrs[0]! + t * as0 * 4, as1, as2, p.ptrs[1]! + t * bs0 * 4, bs1, bs2, p.outPtr + t * m * n * 4, m, n, kk);
-    }
-  }
-  return p.finish();
-}
+/** Batched matrix products in float32 and float64 (wasm/matmul.ts). */
+const matmul = matmulKernel({ prepare, parallelMinMacs: () => PARALLEL_MIN_MACS });
 
 function writeGeometry(win: Window2d): number {
   const at = workPtr + 64 * 4;

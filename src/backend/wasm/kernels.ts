@@ -12,6 +12,8 @@ import { unshareMemoryImport } from './unshared.js';
 export interface WasmKernels {
   sgemm(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, m: number, n: number, k: number, scratch: number): void;
   sgemmBatch(a: number, abatch: number, ars: number, acs: number, b: number, bbatch: number, brs: number, bcs: number, c: number, m: number, n: number, k: number, count: number, scratch: number): void;
+  dgemm(a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, m: number, n: number, k: number, scratch: number): void;
+  dgemmBatch(a: number, abatch: number, ars: number, acs: number, b: number, bbatch: number, brs: number, bcs: number, c: number, m: number, n: number, k: number, count: number, scratch: number): void;
   gemmScratchBytes(): number;
   unfold(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, s2: number, s3: number, geometry: number, out: number, os0: number, os1: number): void;
   fold(cols: number, cs0: number, cs1: number, cs2: number, n: number, c: number, h: number, w: number, geometry: number, out: number): void;

@@ -16,8 +16,10 @@ let threads = threadSupport() !== null ? availableCores() : 1;
 /** True once the user set the count: a pool that cannot start is then an error, not a quiet fallback to 1. */
 let chosen = false;
 let pool: ThreadPool | null = null;
-/** Whether the current pool has run its warm-up. */
-let warmed = false;
+/** The matrix products the current pool's workers have run their warm-up of. */
+const warmed = new Set<GemmKernel>();
+/** The single matrix product of each precision. */
+type GemmKernel = 'sgemm' | 'dgemm';
 /**
  * Engine memory: the GEMM scratch of worker i (reserved for good, reused by later pools).
  * @example
@@ -35,27 +37,28 @@ function startPool(): ThreadPool {
     const { heap, k } = ensure();
     pool = new ThreadPool(threads - 1, kernelModule(), heap.memory);
     while (workerScratch.length < threads - 1) workerScratch.push(heap.reserve(k.gemmScratchBytes()));
-    warmed = false;
+    warmed.clear();
   }
   return pool;
 }
 
 /**
- * The worker pool when more than one thread is set and its workers are ready (warmed up on first
- * use), else null: the caller then runs the kernel on this thread alone.
+ * The worker pool when more than one thread is set and its workers are ready, else null: the caller
+ * then runs the kernel on this thread alone. The workers run a warm-up of `gemm` (the matrix product
+ * of the caller's precision; sgemm for other kernels) the first time it is asked for.
  * @example
- * const p = workers(); if (p !== null) p.run(tasks, onMain);
+ * const p = workers('dgemm'); if (p !== null) p.run(tasks, onMain);
  */
-export function workers(): ThreadPool | null {
+export function workers(gemm: GemmKernel = 'sgemm'): ThreadPool | null {
   if (threads <= 1) return null;
   const p = startPool();
   if (!p.ready) {
     if (p.failure !== null) failed(p, 'wasm');
     return null;
   }
-  if (!warmed) {
-    warmUp(p);
-    warmed = true;
+  if (!warmed.has(gemm)) {
+    warmUp(p, gemm);
+    warmed.add(gemm);
   }
   return p;
 }
@@ -79,14 +82,14 @@ function failed(p: ThreadPool, op: string): void {
  * Runs a few products on every worker so that the engine tiers their kernels up to optimised code
  * now, not halfway through the first real work (a fresh worker starts on the baseline compiler).
  */
-function warmUp(p: ThreadPool): void {
+function warmUp(p: ThreadPool, gemm: GemmKernel): void {
   const n = 160;
-  warmUpBlock ||= ensure().heap.reserve(3 * n * n * 4); // engine memory, reused by every later warm-up
-  const [a, b, c] = [0, 1, 2].map((i) => warmUpBlock + i * n * n * 4) as [number, number, number];
-  // both code paths of sgemm: few rows of A (B read in place) and the packed one
+  warmUpBlock ||= ensure().heap.reserve(3 * n * n * 8); // engine memory (doubles), reused by every later warm-up
+  const [a, b, c] = [0, 1, 2].map((i) => warmUpBlock + i * n * n * 8) as [number, number, number];
+  // both code paths of the product: few rows of A (B read in place) and the packed one
   for (const rows of [16, n]) {
     for (let r = 0; r < 12; r++) {
-      p.run(workerScratch.slice(0, p.size).map((scratch) => ({ kernel: 'sgemm', args: [a, n, 1, b, n, 1, c, n, rows, n, n, scratch] })), () => {});
+      p.run(workerScratch.slice(0, p.size).map((scratch) => ({ kernel: gemm, args: [a, n, 1, b, n, 1, c, n, rows, n, n, scratch] })), () => {});
     }
   }
 }
