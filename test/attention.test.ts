@@ -71,11 +71,11 @@ for (const [backend, threads] of [['js', 1], ['wasm', 1], ['wasm', 2]] as const)
     beforeAll(() => {
       previous = setBackend(backend);
       previousThreads = getNumThreads();
-      if (backend === 'wasm') configureWasm({ minElements: 1, parallelMinMacs: threads > 1 ? 0 : 2 ** 20 });
+      if (backend === 'wasm') configureWasm({ minElements: 1, parallelMinMacs: threads > 1 ? 0 : 2 ** 24 });
       if (threads <= previousThreads) setNumThreads(threads);
     });
     afterAll(() => {
-      configureWasm({ minElements: 256, parallelMinMacs: 2 ** 20 });
+      configureWasm({ minElements: 256, parallelMinMacs: 2 ** 24 });
       setNumThreads(previousThreads);
       setBackend(previous);
     });

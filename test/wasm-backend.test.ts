@@ -5,15 +5,18 @@
  * matrix products, which run in wasm too, within 1e-12).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { F, Generator, backend, gradcheck, randn, setBackend, setNumThreads, tensor, type Backend, type Tensor } from '../src/index.js';
+import { F, Generator, backend, configureWasm, gradcheck, randn, setBackend, setNumThreads, tensor, type Backend, type Tensor } from '../src/index.js';
 
 let previous: Backend;
 beforeAll(() => {
   previous = setBackend('js');
+  // the cases' sizes pick the thread splits (by rows, by columns, by batch entry) at this threshold
+  configureWasm({ parallelMinMacs: 2 ** 20 });
 });
 afterAll(() => {
   setBackend(previous);
   setNumThreads(2);
+  configureWasm({ parallelMinMacs: 2 ** 24 }); // the default
 });
 
 /** Runs `f` on backend `name` with freshly copied inputs; returns its outputs as float64 arrays. */

@@ -35,7 +35,7 @@ const PRESSURE_BYTES = 2 ** 27;
 export interface WasmOptions {
   /** Size (elements) from which storage goes to the wasm heap and float32 ops to the wasm kernels (default 256). */
   minElements?: number;
-  /** Multiply-adds from which a matrix product is split over the worker threads (default 2^20). */
+  /** Multiply-adds from which a matrix product is split over the worker threads (default 2^24). */
   parallelMinMacs?: number;
   /**
    * Before the kernels first load: true asks for the relaxed-SIMD build (fused multiply-add in matrix
@@ -278,10 +278,11 @@ function reduce(op: ReduceOp, x: StridedView, axes: readonly number[], dtype: DT
 }
 
 /**
- * Matrix products with fewer multiply-adds than this stay on one thread (measured: 64³ ≈ 2^18 ran 2×
- * slower on two threads, 256·64·64 = 2^20 2.3× faster).
+ * Matrix products with fewer multiply-adds than this stay on one thread. Back to back, 256·64·64 =
+ * 2^20 ran 2.3× faster on two threads; inside a training step, where the worker falls asleep between
+ * products, waking it costs 0.1–0.3 ms here: W5's step (products of 2^20–2^22) ran 20–30% slower split.
  */
-let PARALLEL_MIN_MACS = 1 << 20;
+let PARALLEL_MIN_MACS = 1 << 24;
 
 /** Batched matrix products in float32 and float64 (wasm/matmul.ts). */
 const matmul = matmulKernel({ prepare, parallelMinMacs: () => PARALLEL_MIN_MACS });
