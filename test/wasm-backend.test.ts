@@ -128,6 +128,15 @@ describe('wasm backend against the TypeScript reference (large shapes)', () => {
     }
   });
 
+  for (const threads of [1, 2]) {
+    it(`GELU (erf and tanh) forward and backward over 2^18 + 6 elements: split across the threads in whole vectors (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+      setNumThreads(threads);
+      const x = r([(2 ** 18 + 6) / 2, 2], true); // wide values: both tails of Φ, and a scalar tail of 2 elements
+      for (const approximate of ['none', 'tanh'] as const) expectClose(...both(withGrads((v) => F.gelu(v.mul(4), { approximate })), [x]));
+      setNumThreads(2);
+    });
+  }
+
   it('elementwise ops with N-d broadcasting, comparisons, where, and reductions over any axes', () => {
     const a = r([5, 1, 7, 9], true);
     const b = r([4, 1, 9], true);

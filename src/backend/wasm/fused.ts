@@ -22,6 +22,8 @@ export interface WasmCalls {
   kernels(): WasmKernels;
   /** Tensors smaller than this (elements) run the JS kernels. */
   minElements(): number;
+  /** Runs an elementwise kernel over [0, n) with the arguments of each range, split across the threads when large. */
+  overRange(n: number, kernel: 'geluForward' | 'geluBackward', args: (start: number, count: number) => number[]): void;
   /** Places the output (`outN` elements) and the operands (view, elements spanned); null when there is nothing to do. */
   prepare(outN: number, operands: readonly (readonly [StridedView, number])[], outDtype?: DType): Placed | null;
   /** A float32 view of the heap at a byte address. */
@@ -142,7 +144,7 @@ export function fusedKernels(calls: WasmCalls): Pick<Backend, 'softmax' | 'softm
     const n = numel(x.shape);
     const p = dtype === 'float32' && f32(x) && !small(x) && isContiguous(x) ? calls.prepare(n, [[x, n]]) : null;
     if (p === null) return ref.gelu(x, tanh, dtype);
-    calls.kernels().geluForward(p.ptrs[0]!, p.outPtr, n, tanh ? 1 : 0);
+    calls.overRange(n, 'geluForward', (s, c) => [p.ptrs[0]! + 4 * s, p.outPtr + 4 * s, c, tanh ? 1 : 0]);
     return p.finish();
   }
 
@@ -152,7 +154,7 @@ export function fusedKernels(calls: WasmCalls): Pick<Backend, 'softmax' | 'softm
     const g = fits && !isContiguous(gIn) ? calls.contiguous(gIn) : gIn;
     const p = fits ? calls.prepare(n, [[x, n], [g, n]]) : null;
     if (p === null) return ref.geluBackward(x, gIn, tanh, dtype);
-    calls.kernels().geluBackward(p.ptrs[0]!, p.ptrs[1]!, p.outPtr, n, tanh ? 1 : 0);
+    calls.overRange(n, 'geluBackward', (s, c) => [p.ptrs[0]! + 4 * s, p.ptrs[1]! + 4 * s, p.outPtr + 4 * s, c, tanh ? 1 : 0]);
     return p.finish();
   }
 

@@ -17,7 +17,7 @@ export interface Task {
 }
 
 const SLOT = 32; // int32 words per worker: [flag, kernel id, argc, args...]
-const KERNEL_IDS: (keyof WasmKernels)[] = ['sgemm', 'sgemmBatch', 'dgemm', 'dgemmBatch', 'binary2d', 'unary2d', 'unfold', 'fold', 'maxPoolIndices', 'attentionForward', 'attentionBackward'];
+const KERNEL_IDS: (keyof WasmKernels)[] = ['sgemm', 'sgemmBatch', 'dgemm', 'dgemmBatch', 'binary2d', 'unary2d', 'unfold', 'fold', 'maxPoolIndices', 'attentionForward', 'attentionBackward', 'geluForward', 'geluBackward'];
 
 /**
  * What a Node worker runs: wait for its flag, call the kernel, clear the flag, notify. A plain string,
