@@ -52,7 +52,20 @@ export interface FreshResult {
   heapPeakMiB?: number;
 }
 
-const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
+/**
+ * Peak resident memory of this process so far, MiB: Linux's VmHWM (reset when the process image is
+ * loaded), else maxRSS. NOTE: not maxRSS on Linux: a spawned child's maxRSS starts at its parent's
+ * size at fork time, so a fresh process would report the bench parent's memory.
+ */
+function peakRssMiB(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
 
 async function trainFresh(workload: string, label: string, c: TrainCase, protocol = TRAIN, unit = 'ms/step'): Promise<FreshRow> {
   const [cold] = await trainRounds(label, [c], protocol);

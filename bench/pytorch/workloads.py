@@ -29,7 +29,15 @@ def median(xs):
 
 
 def rss_mib():
-    """Peak resident memory of this process so far (Linux: ru_maxrss in KiB)."""
+    """Peak resident memory of this process so far, MiB: Linux's VmHWM (reset when the process image is
+    loaded), else ru_maxrss. Not ru_maxrss on Linux: a spawned child's starts at its parent's size."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
