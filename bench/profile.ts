@@ -3,9 +3,10 @@
  * Runs nabla wasm's case of the workload (W3–W5, W7–W9) in this process: the protocol's 10 warm-up
  * steps, then `steps` steps (default 50) under V8's sampling profiler (node:inspector), and prints
  * the self time per kernel and per JS function, grouped: matrix products, other wasm kernels, JS
- * (autograd, dispatch, views), garbage collection, waiting (the main thread idle while a worker
- * finishes). The wasm kernels are named from a debug build of the same sources (AssemblyScript with
- * names), checked to have the same functions as the one that ran.
+ * (autograd, dispatch, views; the main thread's wait for a worker is JS too: `Atomics.wait` in the
+ * pool's `run`), garbage collection. Only samples from the first to the last one taken inside a step
+ * count (not the profiler's own start and stop). The wasm kernels are named from a debug build of the
+ * same sources (AssemblyScript with names; the same sources give the same functions in the same order).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -25,7 +26,7 @@ const CASES: Record<string, () => TrainCase> = {
   w7: () => w7NablaCase('wasm'), w8: () => w8NablaCase('wasm'), w9: () => w9NablaCase('wasm'),
 };
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; }
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; children?: number[]; }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; }
 
 /** Names of the kernel module's functions, by index, from a debug build of the same sources. */
@@ -80,6 +81,7 @@ function post<T>(session: Session, method: string, params: object = {}): Promise
 const [name = 'w5', stepsArg = '50', threadsArg] = process.argv.slice(2);
 if (!(name in CASES)) throw new Error(`bench:profile: unknown workload ${name}; one of ${Object.keys(CASES).join(', ')}`);
 const steps = Number(stepsArg);
+if (!(Number.isInteger(steps) && steps > 0)) throw new Error(`bench:profile: steps must be a positive integer, got ${stepsArg}`);
 const c = CASES[name]!();
 c.setup?.();
 if (threadsArg !== undefined) setNumThreads(Number(threadsArg));
@@ -90,16 +92,32 @@ await post(session, 'Profiler.enable');
 await post(session, 'Profiler.setSamplingInterval', { interval: 250 }); // µs: finer sampling slows the step down
 await post(session, 'Profiler.start');
 const started = performance.now();
-for (let i = 0; i < steps; i++) c.step();
+/** The step under its own name, so that the samples taken inside a step can be told apart. */
+function profiledStep(): void {
+  c.step();
+}
+for (let i = 0; i < steps; i++) profiledStep();
 const ms = (performance.now() - started) / steps;
 const { profile } = await post<{ profile: Profile }>(session, 'Profiler.stop');
 const relaxed = wasmKernels() === 'relaxed-simd';
 const names = await kernelNames(relaxed);
 
 const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+const inStep = (id: number): boolean => {
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byNode.get(at)!.callFrame.functionName === 'profiledStep') return true;
+  return false;
+};
+// the window from the first to the last sample inside a step: garbage collection inside it counts, the
+// profiler's own start and stop around it do not
+const first = profile.samples.findIndex(inStep);
+if (first < 0) throw new Error('bench:profile: no sample fell inside a step (too few steps?)');
+const last = profile.samples.length - 1 - [...profile.samples].reverse().findIndex(inStep);
 const self = new Map<string, number>();
 let total = 0;
 profile.samples.forEach((id, i) => {
+  if (i < first || i > last) return;
   const dt = profile.timeDeltas[i] ?? 0;
   const { functionName, url } = byNode.get(id)!.callFrame;
   const wasm = /^wasm-function\[(\d+)\]$/.exec(functionName) ?? /^\$?(\d+)$/.exec(functionName);
@@ -109,7 +127,7 @@ profile.samples.forEach((id, i) => {
 });
 const group = (label: string): string =>
   /^wasm .*gemm|^wasm pack/i.test(label) ? 'matrix products (wasm)' : label.startsWith('wasm ') ? 'other wasm kernels'
-    : /^\(garbage collector\)/.test(label) ? 'garbage collection' : /^\((idle|program)\)/.test(label) ? 'idle / waiting on a worker'
+    : /^\(garbage collector\)/.test(label) ? 'garbage collection' : /^\((idle|program)\)/.test(label) ? 'idle, (program)'
       : 'JS: autograd, dispatch, views, optimiser';
 const groups = new Map<string, number>();
 for (const [label, t] of self) groups.set(group(label), (groups.get(group(label)) ?? 0) + t);
