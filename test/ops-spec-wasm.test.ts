@@ -1,6 +1,7 @@
 /**
  * The op spec table (test/helpers/op-table.ts) on the wasm backend, with every float32 op — however
- * small — routed to the wasm kernels where they apply.
+ * small — routed to the wasm kernels where they apply; each row also checks that its forward and
+ * backward free every heap block they allocate.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { configureWasm, setBackend, type Backend } from '../src/index.js';
@@ -16,4 +17,4 @@ afterAll(() => {
   setBackend(previous);
 });
 
-defineOpTable();
+defineOpTable({ heapAccounting: true });

@@ -6,13 +6,17 @@ import { backend } from '../backend/index.js';
 import type { StridedView } from '../backend/backend.js';
 import { collapse } from '../backend/js/layout.js';
 import { apply, type OpDef } from '../core/autograd.js';
-import { promoteTypes, type DType } from '../base/dtype.js';
+import { free, promoteTypes, type DType } from '../base/dtype.js';
 import { DTypeError, ShapeError, check } from '../base/errors.js';
 import { broadcastShapes, contiguousStrides, showShape } from '../base/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { broadcastView, checkTensor, fresh } from './util.js';
 
-/** `v` ([...batch, R, C], batch possibly broadcast) seen as [B, R, C]; copied (as `dtype`) when its batch dims don't merge. */
+/**
+ * `v` ([...batch, R, C], batch possibly broadcast) seen as [B, R, C]; copied (as `dtype`) when its
+ * batch dims don't merge. NOTE: a copy is a raw heap block no Storage owns: the caller frees it
+ * (`freeCopy`) once the kernel has run, or only the garbage collector would.
+ */
 function as3d(v: StridedView, batch: number, dtype: DType): StridedView {
   const nd = v.shape.length;
   const rows = v.shape[nd - 2]!;
@@ -24,6 +28,11 @@ function as3d(v: StridedView, batch: number, dtype: DType): StridedView {
   }
   const copy = backend().unary('cast', v, dtype);
   return { data: copy, shape: [batch, rows, cols], strides: contiguousStrides([batch, rows, cols]), offset: 0 };
+}
+
+/** Frees `v` when `as3d` made it as a copy (its data is not the tensor's own). */
+function freeCopy(v: StridedView, t: Tensor): void {
+  if (v.data !== t.data) free(v.data);
 }
 
 /** True when the last two dims of `t` are column-major (a transposed view, as Wᵀ in `linear`). */
@@ -63,7 +72,10 @@ const MATMUL: OpDef<MatmulAttrs> = {
     const size = batch.reduce((p, s) => p * s, 1);
     const a3 = as3d(broadcastView(a!, [...batch, m, k]), size, dtype);
     const b3 = as3d(broadcastView(b!, [...batch, k, n]), size, dtype);
-    return fresh(backend().matmul(a3, b3, dtype), [...batch, m, n], dtype);
+    const out = backend().matmul(a3, b3, dtype);
+    freeCopy(a3, a!);
+    freeCopy(b3, b!);
+    return fresh(out, [...batch, m, n], dtype);
   },
   vjp: (g, { inputs, inputShapes, attrs: { columnMajor }, needsInputGrad: [da, db] }) => [
     da ? productLike(g, inputs[1]!.transpose(-1, -2), columnMajor[0]).sumToShape(inputShapes[0]!) : null,

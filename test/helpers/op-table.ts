@@ -18,7 +18,7 @@ import {
   offJumps, oneInput, operandShape, parity, quartersWithZeros, reduceCases, reshapeTarget, shapes, uniform,
   type DimSpec, type ReduceAttrs, type Values,
 } from './spec-gen.js';
-import { row, specSuite, type Case, type OpRow } from './spec.js';
+import { row, specSuite, type Case, type OpRow, type SuiteOptions } from './spec.js';
 import { cellRows } from './rnn-rows.js';
 import { fusedRows } from './fused-rows.js';
 import { attentionRows } from './attention-rows.js';
@@ -494,8 +494,8 @@ export function opTableRows(): OpRow[] {
 }
 
 /** Registers the whole op spec table and the pinned hand-computed cases (run once per backend). */
-export function defineOpTable(): void {
-  specSuite(opTableRows());
+export function defineOpTable(options: SuiteOptions = {}): void {
+  specSuite(opTableRows(), options);
   pinnedSemantics();
 }
 

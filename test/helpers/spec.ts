@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { gradcheck, gradgradcheck, tensor, type DType, type GradcheckOptions, type Tensor } from '../../src/index.js';
+import { autograd, gradcheck, gradgradcheck, keep, scope, tensor, wasmMemoryStats, type DType, type GradcheckOptions, type Tensor } from '../../src/index.js';
 import { at, build, range, unravel, type Arr } from './reference.js';
 
 export type Kind = 'float' | 'int32' | 'bool';
@@ -69,13 +69,30 @@ export function row<A>(r: OpRow<A>): OpRow<A> {
   return r;
 }
 
-/** Registers the tests of every row, one `describe` per row. */
-export function specSuite(rows: readonly OpRow[]): void {
-  for (const r of rows) describe(r.name, () => rowTests(r));
+export interface SuiteOptions {
+  /**
+   * Also check, on the wasm backend, that forward and backward inside a scope leave no heap block
+   * behind (no kernel temporary or layout copy that only the garbage collector would free).
+   */
+  heapAccounting?: boolean;
 }
 
-function rowTests(r: OpRow): void {
+/** Registers the tests of every row, one `describe` per row. */
+export function specSuite(rows: readonly OpRow[], options: SuiteOptions = {}): void {
+  for (const r of rows) describe(r.name, () => rowTests(r, options));
+}
+
+function rowTests(r: OpRow, options: SuiteOptions): void {
   const runs = { ...RUNS, ...r.runs };
+  if (options.heapAccounting === true) {
+    it('frees every heap block it allocates (forward and backward in a scope, contiguous and strided, float32 and float64)', () => {
+      property(r, 'heap accounting', r.gradCases ?? r.cases, 6, (c) => {
+        for (const dtype of ['float32', 'float64'] as const) {
+          for (const strided of r.nonContiguous === false ? [false] : [false, true]) checkHeapFreed(r, c, dtype, strided);
+        }
+      });
+    });
+  }
   it('forward float64 matches the reference', () => {
     property(r, 'forward float64', r.cases, runs.forward, (c) => checkForward(r, c, 'float64', TOL64));
   });
@@ -157,6 +174,26 @@ export function checkForward<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'flo
   if (outs.length !== exps.length) throw new Error(`got ${outs.length} outputs, expected ${exps.length}`);
   const outDtype = r.out === undefined || r.out === 'same' ? dtype : r.out;
   outs.forEach((o, k) => compare(o, exps[k]!, outDtype, tol, outs.length > 1 ? `output ${k}` : 'output'));
+}
+
+/** Runs forward (and backward, for a row with a gradient) in a scope: the heap's bytes in use must come back. */
+function checkHeapFreed<A>(r: OpRow<A>, c: Case<A>, dtype: 'float64' | 'float32', strided: boolean): void {
+  const raw = tensorsOf(c, dtype, false);
+  // kept: under memory pressure backward would move saved leaves off the heap (relocation), which frees blocks
+  const xs = keep((strided ? raw.map(nonContiguous) : raw).map((x) => (x.dtype === dtype ? x.detach().requiresGrad_(r.grad !== false) : x)));
+  const before = wasmMemoryStats().bytesInUse;
+  scope(() => {
+    const out = r.run(xs, c.attrs);
+    const floats = (Array.isArray(out) ? out : [out]).filter((o) => o.requiresGrad);
+    const wrt = xs.filter((x) => x.requiresGrad);
+    if (floats.length > 0 && wrt.length > 0) {
+      const total = floats.map((o) => o.sum()).reduce((a, b) => a.add(b));
+      autograd.grad(total, wrt, { allowUnused: true });
+    }
+  });
+  const left = wasmMemoryStats().bytesInUse - before;
+  for (const x of [...raw, ...xs]) x.dispose();
+  if (left !== 0) throw new Error(`${left} bytes of wasm heap blocks were not freed (${dtype}${strided ? ', strided inputs' : ''})`);
 }
 
 function checkNoGrad<A>(r: OpRow<A>, c: Case<A>): void {

@@ -3,7 +3,7 @@
  * behind the Backend interface: float32 views whose rows are contiguous (any row stride) run in
  * wasm; float64, small tensors and other layouts run the TypeScript reference (js/fused.ts).
  */
-import type { DType, TypedArray } from '../../base/dtype.js';
+import { free, type DType, type TypedArray } from '../../base/dtype.js';
 import { numel } from '../../base/shape.js';
 import type { Backend, LayerNormResult, StridedView } from '../backend.js';
 import * as ref from '../js/fused.js';
@@ -80,21 +80,33 @@ export function fusedKernels(calls: WasmCalls): Pick<Backend, 'softmax' | 'softm
     return p.finish();
   }
 
-  /** `g` as rows along `dim`, copied contiguous first when its layout is not rows (a broadcast gradient). */
-  function gradRows(g: StridedView, dim: number): [StridedView, Rows | null] {
+  /**
+   * `g` as rows along `dim`, copied contiguous first when its layout is not rows (a broadcast
+   * gradient); the copy (third) is the caller's to `release` once the call is done.
+   */
+  function gradRows(g: StridedView, dim: number): [StridedView, Rows | null, StridedView | null] {
     const r = rowsOf(g, dim);
-    if (r !== null || !f32(g)) return [g, r];
+    if (r !== null || !f32(g)) return [g, r, null];
     const copy = calls.contiguous(g);
-    return [copy, rowsOf(copy, dim)];
+    return [copy, rowsOf(copy, dim), copy];
+  }
+
+  /** Frees a contiguous copy made for one call (a heap block nothing else sees). */
+  function release(copy: StridedView | null): void {
+    if (copy !== null) free(copy.data);
   }
 
   function softmaxBackward(y: StridedView, gIn: StridedView, dim: number, log: boolean, dtype: DType): TypedArray {
     const ry = dtype === 'float32' && !small(y) ? rowsOf(y, dim) : null;
-    const [g, rg] = ry === null ? [gIn, null] : gradRows(gIn, dim);
-    const p = ry === null || rg === null ? null : calls.prepare(ry.rows * ry.n, [[y, span(ry)], [g, span(rg)]]);
-    if (ry === null || rg === null || p === null) return ref.softmaxBackward(y, gIn, dim, log, dtype);
-    calls.kernels().softmaxBackwardRows(p.ptrs[0]!, ry.stride, p.ptrs[1]!, rg.stride, p.outPtr, ry.rows, ry.n, log ? 1 : 0);
-    return p.finish();
+    const [g, rg, copy] = ry === null ? [gIn, null, null] : gradRows(gIn, dim);
+    try {
+      const p = ry === null || rg === null ? null : calls.prepare(ry.rows * ry.n, [[y, span(ry)], [g, span(rg)]]);
+      if (ry === null || rg === null || p === null) return ref.softmaxBackward(y, gIn, dim, log, dtype);
+      calls.kernels().softmaxBackwardRows(p.ptrs[0]!, ry.stride, p.ptrs[1]!, rg.stride, p.outPtr, ry.rows, ry.n, log ? 1 : 0);
+      return p.finish();
+    } finally {
+      release(copy);
+    }
   }
 
   /** The optional [N] vectors (weight, bias) as operands, or null when one has an unusual layout. */
@@ -131,13 +143,17 @@ export function fusedKernels(calls: WasmCalls): Pick<Backend, 'softmax' | 'softm
 
   function layerNormBackward(x: StridedView, weight: StridedView | null, stats: StridedView, gIn: StridedView, dtype: DType): TypedArray {
     const r = dtype === 'float32' && !small(x) ? rowsOf(x, 1) : null;
-    const [g, rg] = r === null ? [gIn, null] : gradRows(gIn, 1);
-    const extra = rg === null || !isContiguous(stats) || !f32(stats) ? null : optional([weight]);
-    const p = r === null || rg === null || extra === null ? null : calls.prepare(r.rows * r.n + 2 * r.n, [[x, span(r)], [g, span(rg)], [stats, numel(stats.shape)], ...extra]);
-    if (r === null || rg === null || p === null) return ref.layerNormBackward(x, weight, stats, gIn, dtype);
-    const [w] = addresses([weight], p.ptrs, 3);
-    calls.kernels().layerNormBackwardRows(p.ptrs[0]!, r.stride, w!, p.ptrs[2]!, p.ptrs[1]!, rg.stride, p.outPtr, r.rows, r.n);
-    return p.finish();
+    const [g, rg, copy] = r === null ? [gIn, null, null] : gradRows(gIn, 1);
+    try {
+      const extra = rg === null || !isContiguous(stats) || !f32(stats) ? null : optional([weight]);
+      const p = r === null || rg === null || extra === null ? null : calls.prepare(r.rows * r.n + 2 * r.n, [[x, span(r)], [g, span(rg)], [stats, numel(stats.shape)], ...extra]);
+      if (r === null || rg === null || p === null) return ref.layerNormBackward(x, weight, stats, gIn, dtype);
+      const [w] = addresses([weight], p.ptrs, 3);
+      calls.kernels().layerNormBackwardRows(p.ptrs[0]!, r.stride, w!, p.ptrs[2]!, p.ptrs[1]!, rg.stride, p.outPtr, r.rows, r.n);
+      return p.finish();
+    } finally {
+      release(copy);
+    }
   }
 
   function gelu(x: StridedView, tanh: boolean, dtype: DType): TypedArray {
@@ -151,11 +167,15 @@ export function fusedKernels(calls: WasmCalls): Pick<Backend, 'softmax' | 'softm
   function geluBackward(x: StridedView, gIn: StridedView, tanh: boolean, dtype: DType): TypedArray {
     const n = numel(x.shape);
     const fits = dtype === 'float32' && f32(x) && f32(gIn) && !small(x) && isContiguous(x);
-    const g = fits && !isContiguous(gIn) ? calls.contiguous(gIn) : gIn;
-    const p = fits ? calls.prepare(n, [[x, n], [g, n]]) : null;
-    if (p === null) return ref.geluBackward(x, gIn, tanh, dtype);
-    calls.overRange(n, 'geluBackward', (s, c) => [p.ptrs[0]! + 4 * s, p.ptrs[1]! + 4 * s, p.outPtr + 4 * s, c, tanh ? 1 : 0]);
-    return p.finish();
+    const copy = fits && !isContiguous(gIn) ? calls.contiguous(gIn) : null;
+    try {
+      const p = fits ? calls.prepare(n, [[x, n], [copy ?? gIn, n]]) : null;
+      if (p === null) return ref.geluBackward(x, gIn, tanh, dtype);
+      calls.overRange(n, 'geluBackward', (s, c) => [p.ptrs[0]! + 4 * s, p.ptrs[1]! + 4 * s, p.outPtr + 4 * s, c, tanh ? 1 : 0]);
+      return p.finish();
+    } finally {
+      release(copy);
+    }
   }
 
   function crossEntropy(x: StridedView, target: StridedView, weight: StridedView | null, ignoreIndex: number, smoothing: number, dtype: DType): TypedArray {
@@ -171,14 +191,18 @@ export function fusedKernels(calls: WasmCalls): Pick<Backend, 'softmax' | 'softm
 
   function crossEntropyBackward(logp: StridedView, target: StridedView, weight: StridedView | null, gLoss: StridedView, gLogp: StridedView, ignoreIndex: number, smoothing: number, dtype: DType): TypedArray {
     const r = dtype === 'float32' && !small(logp) ? rowsOf(logp, 1) : null;
-    const [gp, rg] = r === null ? [gLogp, null] : gradRows(gLogp, 1);
-    const [t, gl] = [target.data instanceof Int32Array ? vector(target) : null, f32(gLoss) ? vector(gLoss) : null];
-    const extra = rg === null || t === null || gl === null ? null : optional([weight]);
-    const p = r === null || rg === null || extra === null ? null : calls.prepare(r.rows * r.n, [[logp, span(r)], t!, gl!, [gp, span(rg)], ...extra]);
-    if (r === null || rg === null || p === null) return ref.crossEntropyBackward(logp, target, weight, gLoss, gLogp, ignoreIndex, smoothing, dtype);
-    const [w] = addresses([weight], p.ptrs, 4);
-    calls.kernels().crossEntropyBackwardRows(p.ptrs[0]!, r.stride, p.ptrs[1]!, target.strides[0]!, w!, p.ptrs[2]!, gLoss.strides[0]!, p.ptrs[3]!, rg.stride, p.outPtr, r.rows, r.n, ignoreIndex, smoothing);
-    return p.finish();
+    const [gp, rg, copy] = r === null ? [gLogp, null, null] : gradRows(gLogp, 1);
+    try {
+      const [t, gl] = [target.data instanceof Int32Array ? vector(target) : null, f32(gLoss) ? vector(gLoss) : null];
+      const extra = rg === null || t === null || gl === null ? null : optional([weight]);
+      const p = r === null || rg === null || extra === null ? null : calls.prepare(r.rows * r.n, [[logp, span(r)], t!, gl!, [gp, span(rg)], ...extra]);
+      if (r === null || rg === null || p === null) return ref.crossEntropyBackward(logp, target, weight, gLoss, gLogp, ignoreIndex, smoothing, dtype);
+      const [w] = addresses([weight], p.ptrs, 4);
+      calls.kernels().crossEntropyBackwardRows(p.ptrs[0]!, r.stride, p.ptrs[1]!, target.strides[0]!, w!, p.ptrs[2]!, gLoss.strides[0]!, p.ptrs[3]!, rg.stride, p.outPtr, r.rows, r.n, ignoreIndex, smoothing);
+      return p.finish();
+    } finally {
+      release(copy);
+    }
   }
 
   return { softmax, softmaxBackward, layerNorm, layerNormBackward, gelu, geluBackward, crossEntropy, crossEntropyBackward };
