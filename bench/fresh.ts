@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { wasmMemoryStats } from 'nabla';
+import { wasmKernels, wasmMemoryStats } from 'nabla';
 import { TRAIN, compare, median, timeCalls, trainRounds, type BenchCase, type BenchRow, type TrainCase } from './harness.js';
 import { DEFAULT_THREADS } from './nabla.js';
 import { W1_PROTOCOL, W1_SIZES, gflops, w1NablaCase } from './w1-matmul.js';
@@ -50,6 +50,8 @@ export interface FreshResult {
   seconds: number;
   blas?: string;
   heapPeakMiB?: number;
+  /** nabla's kernel build ('simd' or 'relaxed-simd'). */
+  kernels?: string;
 }
 
 /**
@@ -124,7 +126,7 @@ export async function nablaFresh(workload: string, jsonFile?: string): Promise<v
   const rows = await run();
   const result: FreshResult = {
     framework: workload === 'w6' ? 'nabla Value' : 'nabla wasm', threads: DEFAULT_THREADS, rows, startRssMiB, peakRssMiB: peakRssMiB(),
-    seconds: (performance.now() - started) / 1000, heapPeakMiB: wasmMemoryStats().peakBytes / 2 ** 20,
+    seconds: (performance.now() - started) / 1000, heapPeakMiB: wasmMemoryStats().peakBytes / 2 ** 20, kernels: wasmKernels() ?? undefined,
   };
   const line = JSON.stringify(result);
   if (jsonFile !== undefined) writeFileSync(jsonFile, `${line}\n`);

@@ -8,7 +8,7 @@
 import { cpus, loadavg } from 'node:os';
 import { TRAIN, compare, median, printTable, timeCalls, trainRounds, trainRows, type BenchRow } from './harness.js';
 import { findTorch, freshRows, nablaFresh } from './fresh.js';
-import { wasmMemoryStats } from 'nabla';
+import { wasmKernels, wasmMemoryStats } from 'nabla';
 import { DEFAULT_THREADS, NABLA_BACKENDS, useNabla } from './nabla.js';
 import { initTfjs } from './tfjs.js';
 import { W1_PROTOCOL, W1_SIZES, gflops, w1Cases } from './w1-matmul.js';
@@ -134,6 +134,6 @@ if (cold) {
   const peakMiB = wasmMemoryStats().peakBytes / 2 ** 20;
   const rssMiB = process.resourceUsage().maxRSS / 1024;
   console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpu}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
-    `nabla wasm: ${DEFAULT_THREADS} threads unless stated, heap peak ${peakMiB.toFixed(0)} MiB, this process's peak RSS ${rssMiB.toFixed(0)} MiB; ${minutes.toFixed(1)} min`);
+    `nabla wasm: ${wasmKernels()} build, ${DEFAULT_THREADS} threads unless stated, heap peak ${peakMiB.toFixed(0)} MiB, this process's peak RSS ${rssMiB.toFixed(0)} MiB; ${minutes.toFixed(1)} min`);
   printTable(rows, typeof torch === 'string' ? torch : '–');
 }

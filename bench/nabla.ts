@@ -3,8 +3,16 @@
  * "nabla js" (the TypeScript reference kernels). Build each case's tensors after `useNabla`, so that
  * its storage lives where that backend puts it (the wasm heap or the JS heap).
  */
-import { F, getNumThreads, optim, setBackend, setNumThreads, type Tensor, type nn } from 'nabla';
+import { F, configureWasm, getNumThreads, optim, setBackend, setNumThreads, type Tensor, type nn } from 'nabla';
 import type { TrainCase } from './harness.js';
+
+/**
+ * The SIMD build the benchmarks run: relaxed SIMD (fused multiply-add), as the workloads' protocol
+ * says (issue 15), unless NABLA_BENCH_SIMD=plain. Node 22+ runs it by default; on Node 20 this is the
+ * user's opt-in `configureWasm({ relaxedSimd: true })`, which sets V8's flag for the process.
+ */
+export const BENCH_SIMD: 'relaxed' | 'plain' = process.env.NABLA_BENCH_SIMD === 'plain' ? 'plain' : 'relaxed';
+configureWasm({ relaxedSimd: BENCH_SIMD === 'relaxed' });
 
 export type NablaBackend = 'wasm' | 'js';
 

@@ -134,5 +134,6 @@ for (const [label, t] of self) groups.set(group(label), (groups.get(group(label)
 const pct = (t: number): string => `${((100 * t) / total).toFixed(1).padStart(5)}%`;
 console.log(`${name}: ${steps} steps profiled, ${ms.toFixed(2)} ms per step (profiler on), ${getNumThreads()} thread(s), ${relaxed ? 'relaxed' : 'plain'} SIMD`);
 for (const [g, t] of [...groups].sort((a, b) => b[1] - a[1])) console.log(`${pct(t)}  ${g}  (${((t / 1000 / steps)).toFixed(2)} ms per step)`);
-console.log('top 20 by self time:');
-for (const [label, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${pct(t)}  ${label}`);
+const TOP = Number(process.env.NABLA_PROFILE_TOP ?? 20);
+console.log(`top ${TOP} by self time:`);
+for (const [label, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${pct(t)}  ${label}`);

@@ -236,7 +236,9 @@ function gemmPacked<T>(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i3
 }
 
 /**
- * Most rows of A for which reading B in place (gemmSmall) beats packing it: 128 for floats; 16 for
+ * Most rows of A for which reading B in place (gemmSmall) beats packing it, when k ≤ KC (a longer
+ * panel of B no longer stays in L1 while the row tiles read it: W9's weight gradients, 128×4096·4096×512,
+ * ran 26–34 GFLOP/s in place against 63–77 packed): 128 for floats; 16 for
  * doubles, whose rows of B are twice as long for the same panel width (measured on 256×256 to
  * 1024×1024 B: packing is 1.2–1.8× faster from 64 rows, reading in place 1.2–1.7× faster up to 8).
  */
@@ -251,7 +253,7 @@ function gemmPacked<T>(a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i3
     for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, bytes<T>(n));
   } else if (acs == 1 && brs == 1 && (n < 16 || m < 8 || k >= 128)) {
     gemmDot<T>(a, ars, b, bcs, c, ldcBytes, m, n, k);
-  } else if (bcs == 1 && m <= smallRows<T>() && k * nr<T>() + MR * nr<T>() <= KC * nc<T>() + MR * KC) {
+  } else if (bcs == 1 && m <= smallRows<T>() && k <= KC) {
     gemmSmall<T>(a, ars, acs, b, brs, c, ldcBytes, m, n, k, scratch);
   } else {
     gemmPacked<T>(a, ars, acs, b, brs, bcs, c, ldcBytes, m, n, k, scratch);
