@@ -1,6 +1,11 @@
 // float32 elementwise kernels over 2-d strided layouts (the core collapses any layout to at most
 // two dims first); SIMD for the contiguous and broadcast inner loops.
 
+import {
+  D_EXP_P0, D_LN2_HI, D_LN2_LO, D_LOG2E, D_ROUND_MAGIC, EXP_HI, EXP_LO, EXP_P0, EXP_ZERO_BELOW, INF, I_EXP_BIAS, I_ROUND_BITS,
+  LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC, ZERO, k32, k64, ki32,
+} from './consts';
+
 // op codes shared with the TypeScript side (src/backend/wasm/kernels.ts)
 export const ADD: i32 = 0;
 export const SUB: i32 = 1;
@@ -101,12 +106,12 @@ export const RSQRT: i32 = 10;
 // about once in 50: a group of 4 lanes with such an x (rare: one compare and test per group) is
 // computed in double precision instead and rounded once (exactExp4, exactSigmoid4). Below -104,
 // e^x < 2^-150 rounds to 0, as the float32 path gives.
-const NORMAL_MIN_LOG: f32 = -87.336544; // the float32 just above ln(2^-126): results below are subnormal
-const ZERO_BELOW: f32 = -104.0; // below ln(2^-150) ≈ -103.97: e^x rounds to 0
+// (EXP_LO in consts.ts is the float32 just above ln(2^-126), -87.336544: results below are subnormal;
+// EXP_ZERO_BELOW is -104, below ln(2^-150) ≈ -103.97: e^x rounds to 0)
 
 /** True when some lane of x is in [ZERO_BELOW, NORMAL_MIN_LOG): its e^x is a subnormal number. */
 @inline function anySubnormalExp(x: v128): bool {
-  return v128.any_true(v128.and(f32x4.lt(x, f32x4.splat(NORMAL_MIN_LOG)), f32x4.ge(x, f32x4.splat(ZERO_BELOW))));
+  return v128.any_true(v128.and(f32x4.lt(x, k32(EXP_LO)), f32x4.ge(x, k32(EXP_ZERO_BELOW))));
 }
 
 /** e^x for 4 lanes, correctly rounded also where the result is subnormal. */
@@ -125,32 +130,30 @@ const ZERO_BELOW: f32 = -104.0; // below ln(2^-150) ≈ -103.97: e^x rounds to 0
 // e^x for 4 lanes: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-6 polynomial (Cephes expf
 // coefficients), 2^n built in the exponent bits; about 1 ulp on [-87.3, 88.7], 0 below, +inf above.
 @inline function expFast4(x: v128): v128 {
-  const hi = f32x4.splat(88.7228391);
-  const lo = f32x4.splat(NORMAL_MIN_LOG);
-  const overflow = f32x4.gt(x, hi);
-  const underflow = f32x4.lt(x, lo);
+  const overflow = f32x4.gt(x, k32(EXP_HI));
+  const underflow = f32x4.lt(x, k32(EXP_LO));
   // NOTE: pmin/pmax are single instructions; wasm's min/max add NaN and ±0 fix-ups (NaN is handled below)
-  let v = f32x4.pmin(f32x4.pmax(x, lo), hi);
+  let v = f32x4.pmin(f32x4.pmax(x, k32(EXP_LO)), k32(EXP_HI));
   // n = round(v·log2 e): adding 1.5·2^23 rounds to an integer held in the low mantissa bits
-  const t = f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), f32x4.splat(12582912.0));
-  const n = f32x4.sub(t, f32x4.splat(12582912.0));
-  v = f32x4.sub(v, f32x4.mul(n, f32x4.splat(0.693359375)));
-  v = f32x4.sub(v, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, v), v), v), f32x4.splat(1));
+  const t = f32x4.add(f32x4.mul(v, k32(LOG2E)), k32(ROUND_MAGIC));
+  const n = f32x4.sub(t, k32(ROUND_MAGIC));
+  v = f32x4.sub(v, f32x4.mul(n, k32(LN2_HI)));
+  v = f32x4.sub(v, f32x4.mul(n, k32(LN2_LO)));
+  let p = k32(EXP_P0);
+  p = f32x4.add(f32x4.mul(p, v), k32(EXP_P0 + 1));
+  p = f32x4.add(f32x4.mul(p, v), k32(EXP_P0 + 2));
+  p = f32x4.add(f32x4.mul(p, v), k32(EXP_P0 + 3));
+  p = f32x4.add(f32x4.mul(p, v), k32(EXP_P0 + 4));
+  p = f32x4.add(f32x4.mul(p, v), k32(EXP_P0 + 5));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, v), v), v), k32(ONE));
   // 2^n: n + 127 in the exponent field (n in [-126, 128]; split the scaling in two halves to reach the ends)
-  const ni = i32x4.sub(t, i32x4.splat(0x4b400000)); // the integer n, from t's bits
+  const ni = i32x4.sub(t, ki32(I_ROUND_BITS)); // the integer n, from t's bits
   const half = i32x4.shr_s(ni, 1);
-  const s1 = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
-  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
+  const s1 = i32x4.shl(i32x4.add(half, ki32(I_EXP_BIAS)), 23);
+  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), ki32(I_EXP_BIAS)), 23);
   let r = f32x4.mul(f32x4.mul(p, s1), s2);
-  r = v128.bitselect(f32x4.splat(Infinity), r, overflow);
-  r = v128.bitselect(f32x4.splat(0), r, underflow);
+  r = v128.bitselect(k32(INF), r, overflow);
+  r = v128.bitselect(k32(ZERO), r, underflow);
   // NaN in, NaN out
   return v128.bitselect(x, r, f32x4.ne(x, x));
 }
@@ -202,24 +205,24 @@ function exactSigmoid4(x: v128): v128 {
  */
 @inline function expDouble2(x: v128): v128 {
   // n = round(x·log2 e): adding 1.5·2^52 rounds to an integer held in the low mantissa bits
-  const t = f64x2.add(f64x2.mul(x, f64x2.splat(1.4426950408889634)), f64x2.splat(6755399441055744.0));
-  const n = f64x2.sub(t, f64x2.splat(6755399441055744.0));
+  const t = f64x2.add(f64x2.mul(x, k64(D_LOG2E)), k64(D_ROUND_MAGIC));
+  const n = f64x2.sub(t, k64(D_ROUND_MAGIC));
   // ln 2 in two parts (fdlibm's): n·hi is exact for |n| < 2^21
-  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(6.93147180369123816490e-1)));
-  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.90821492927058770002e-10)));
-  let p = f64x2.splat(1.0 / 479001600.0); // 1/12!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  let r = f64x2.sub(x, f64x2.mul(n, k64(D_LN2_HI)));
+  r = f64x2.sub(r, f64x2.mul(n, k64(D_LN2_LO)));
+  let p = k64(D_EXP_P0); // 1/12!
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 1));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 2));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 3));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 4));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 5));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 6));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 7));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 8));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 9));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 10));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 11));
+  p = f64x2.add(f64x2.mul(p, r), k64(D_EXP_P0 + 12));
   // 2^n: n + 1023 in the exponent field (n in [-159, 159], a normal double)
   const ni = i64x2.sub(t, i64x2.splat(0x4338000000000000)); // the integer n, from t's bits
   return f64x2.mul(p, i64x2.shl(i64x2.add(ni, i64x2.splat(1023)), 52));

@@ -3,6 +3,7 @@
 // (in elements) and contiguous elements; outputs are contiguous. SIMD over a row, 4 lanes, the tail
 // one by one; sums are accumulated in the 4 lanes, then added up.
 import { exp4, sigmoid4 } from './elementwise';
+import { ERFC_P0, HALF, INV_SQRT_2PI, MINUS_HALF, ONE, SQRT1_2, ZERO, k32 } from './consts';
 import { ld, ld1, row, st, st1 } from './access';
 
 @inline function hsum(v: v128): f32 {
@@ -202,30 +203,28 @@ export function layerNormBackwardRows(x: usize, xs: i32, w: usize, stats: usize,
 
 // Φ(x) = erfc(−x/√2)/2, erfc by its Chebyshev fit (Numerical Recipes' erfcc: relative error below
 // 1.2e-7 everywhere): erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2), z ≥ 0.
-const SQRT1_2: f32 = 0.7071067811865476;
-const INV_SQRT_2PI: f32 = 0.3989422804014327;
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
 const CUBIC: f32 = 0.044715;
 
 @inline function erfcPoly4(t: v128): v128 {
-  let p = f32x4.splat(0.17087277);
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.82215223));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.48851587));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.13520398));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.27886807));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.18628806));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.09678418));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.37409196));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.00002368));
-  return f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.26551223));
+  let p = k32(ERFC_P0);
+  p = f32x4.add(f32x4.mul(p, t), k32(ERFC_P0 + 1));
+  p = f32x4.add(f32x4.mul(p, t), k32(ERFC_P0 + 2));
+  p = f32x4.add(f32x4.mul(p, t), k32(ERFC_P0 + 3));
+  p = f32x4.add(f32x4.mul(p, t), k32(ERFC_P0 + 4));
+  p = f32x4.add(f32x4.mul(p, t), k32(ERFC_P0 + 5));
+  p = f32x4.add(f32x4.mul(p, t), k32(ERFC_P0 + 6));
+  p = f32x4.add(f32x4.mul(p, t), k32(ERFC_P0 + 7));
+  p = f32x4.add(f32x4.mul(p, t), k32(ERFC_P0 + 8));
+  return f32x4.add(f32x4.mul(p, t), k32(ERFC_P0 + 9));
 }
 
 /** Φ(x), the standard normal CDF, for 4 lanes. */
 @inline function cdf4(x: v128): v128 {
-  const z = f32x4.mul(f32x4.abs(x), f32x4.splat(SQRT1_2));
-  const t = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(z, f32x4.splat(0.5))));
-  const half = f32x4.mul(f32x4.mul(t, exp4(f32x4.sub(erfcPoly4(t), f32x4.mul(z, z)))), f32x4.splat(0.5)); // erfc(z)/2
-  return v128.bitselect(f32x4.sub(f32x4.splat(1), half), half, f32x4.ge(x, f32x4.splat(0)));
+  const z = f32x4.mul(f32x4.abs(x), k32(SQRT1_2));
+  const t = f32x4.div(k32(ONE), f32x4.add(k32(ONE), f32x4.mul(z, k32(HALF))));
+  const half = f32x4.mul(f32x4.mul(t, exp4(f32x4.sub(erfcPoly4(t), f32x4.mul(z, z)))), k32(HALF)); // erfc(z)/2
+  return v128.bitselect(f32x4.sub(k32(ONE), half), half, f32x4.ge(x, k32(ZERO)));
 }
 
 /** Φ(x) in double precision (the scalar tail). */
@@ -272,7 +271,7 @@ export function geluBackward(x: usize, g: usize, out: usize, n: i32, tanh: i32):
       const slope = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(3 * CUBIC), f32x4.mul(v, v))));
       d = f32x4.add(s, f32x4.mul(f32x4.mul(f32x4.add(v, v), f32x4.mul(s, f32x4.sub(f32x4.splat(1), s))), slope));
     } else {
-      const density = f32x4.mul(exp4(f32x4.mul(f32x4.mul(v, v), f32x4.splat(-0.5))), f32x4.splat(INV_SQRT_2PI));
+      const density = f32x4.mul(exp4(f32x4.mul(f32x4.mul(v, v), k32(MINUS_HALF))), k32(INV_SQRT_2PI));
       d = f32x4.add(cdf4(v), f32x4.mul(v, density));
     }
     st(out, j, f32x4.mul(ld(g, j), d));
