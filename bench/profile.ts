@@ -26,7 +26,7 @@ const CASES: Record<string, () => TrainCase> = {
   w7: () => w7NablaCase('wasm'), w8: () => w8NablaCase('wasm'), w9: () => w9NablaCase('wasm'),
 };
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; children?: number[]; }
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[]; }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; }
 
 /** Names of the kernel module's functions, by index, from a debug build of the same sources. */
@@ -137,3 +137,23 @@ for (const [g, t] of [...groups].sort((a, b) => b[1] - a[1])) console.log(`${pct
 const TOP = Number(process.env.NABLA_PROFILE_TOP ?? 20);
 console.log(`top ${TOP} by self time:`);
 for (const [label, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${pct(t)}  ${label}`);
+
+// NABLA_PROFILE_INCLUSIVE=N: the N functions with the most time on the stack (inclusive time: a sample
+// counts once for every distinct function on its stack), to see which callers the self time sits under
+const INCLUSIVE = Number(process.env.NABLA_PROFILE_INCLUSIVE ?? 0);
+if (INCLUSIVE > 0) {
+  const inclusive = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    if (i < first || i > last) return;
+    const dt = profile.timeDeltas[i] ?? 0;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const { functionName, url } = byNode.get(at)!.callFrame;
+      if (/^wasm-function|^\$?\d+$/.test(functionName)) continue;
+      seen.add(`${functionName || '(anonymous)'} ${url.replace(/^.*\//, '')}:${byNode.get(at)!.callFrame.lineNumber + 1}`.trim());
+    }
+    for (const label of seen) inclusive.set(label, (inclusive.get(label) ?? 0) + dt);
+  });
+  console.log(`top ${INCLUSIVE} by inclusive time (JS functions):`);
+  for (const [label, t] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, INCLUSIVE)) console.log(`${pct(t)}  ${label}`);
+}

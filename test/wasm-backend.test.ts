@@ -75,6 +75,8 @@ describe('wasm backend against the TypeScript reference (large shapes)', () => {
         [[16, 700], [700, 13], false, true], // transposed B (column stride): dot-product path, odd n
         [[7, 2051], [2051, 5], false, true], // dot-product path: several k blocks, row and column remainders, k % 4 ≠ 0
         [[64, 130], [130, 70], false, true], // dot-product path chosen for k ≥ 128
+        [[6, 1030], [1030, 131], false, true], // dot products: columns of B in blocks of 64 (k block 1024), odd last block, row remainder
+        [[20, 600], [600, 40], false, false], // few rows but k > 256: packed, not read in place
         [[9, 3], [3, 200], false, true], // k smaller than a SIMD vector
         [[40, 30], [30, 50], true, false], // transposed A
         [[5, 6, 7], [7, 9], false, false], // batched with broadcast B
@@ -246,6 +248,7 @@ describe('float64 matrix products in wasm (dgemm) against the TypeScript kernel'
         [[16, 700], [700, 13], false, true], // A·Bᵀ: dot products, odd n
         [[7, 1101], [1101, 5], false, true], // dot products: three k blocks (512 doubles), odd k, row and column remainders
         [[64, 130], [130, 70], false, true], // dot products chosen for k ≥ 128
+        [[5, 520], [520, 131], false, true], // dot products: columns of B in blocks of 64 (k block 512), odd last block
         [[9, 3], [3, 200], false, true], // k smaller than a vector of 2 doubles… and odd
         [[6, 0], [0, 5], false, false], // k = 0: zeros
         [[70, 1], [1, 90], false, false], // k = 1: an outer product
