@@ -85,7 +85,8 @@ if (!(Number.isInteger(steps) && steps > 0)) throw new Error(`bench:profile: ste
 const c = CASES[name]!();
 c.setup?.();
 if (threadsArg !== undefined) setNumThreads(Number(threadsArg));
-for (let i = 0; i < 10; i++) c.step();
+const WARMUP = Number(process.env.NABLA_PROFILE_WARMUP ?? 10); // steps run before the profiler starts
+for (let i = 0; i < WARMUP; i++) c.step();
 const session = new Session();
 session.connect();
 await post(session, 'Profiler.enable');

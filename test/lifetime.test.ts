@@ -90,8 +90,9 @@ describe('backward frees its temporaries', () => {
     const loss = (m.forward(x) as Tensor).sub(y).square().mean();
     const before = wasmMemoryStats().bytesInUse;
     loss.backward();
-    // the two weight gradients (8192 floats each) are heap blocks; the biases' (< 256 elements) live on the JS heap
-    expect(wasmMemoryStats().bytesInUse - before).toBe(2 * 8192 * 4);
+    // the gradients are heap blocks: the two weights' (8192 floats each) and the biases' (128 and 64 floats, the
+    // reduction kernel's outputs, which become the .grad as they are: no copy)
+    expect(wasmMemoryStats().bytesInUse - before).toBe((2 * 8192 + 128 + 64) * 4);
   });
 
   it('a gradient hook may keep the gradient it sees: nothing is freed under it', () => {
@@ -180,6 +181,35 @@ describe('gradients backward allocates', () => {
     expect(again.disposed).toBe(true);
     expect(mine.disposed).toBe(false);
     expect(model.bias!.grad).toBe(null);
+  });
+
+  it('become the .grad without a copy only when nothing else shares their storage', () => {
+    // a gradient the pass made for one leaf alone is adopted: the products' outputs become x.grad and
+    // w.grad, two storages fewer than when hooks (user code, which may keep what it sees) force copies
+    const created = (hooks: boolean): Storage[] => {
+      const w = randn([64, 32], { generator: g, requiresGrad: true });
+      const x = randn([16, 64], { generator: g, requiresGrad: true });
+      if (hooks) [w, x].forEach((t) => t.registerHook(() => undefined));
+      const [, made] = recordStorage(() => x.matmul(w).sum().backward());
+      expect(made).toContain(x.grad!._storage);
+      expect(made).toContain(w.grad!._storage);
+      return made;
+    };
+    expect(created(false).length).toBe(created(true).length - 2);
+    // add's vjp hands the same gradient to both leaves: each .grad is its own copy
+    const c = randn([300], { generator: g, requiresGrad: true });
+    const d = randn([300], { generator: g, requiresGrad: true });
+    const e = randn([300], { generator: g });
+    c.add(d).mul(e).sum().backward();
+    expect(c.grad!._storage).not.toBe(d.grad!._storage);
+    c.grad!.add_(1); // an in-place update of one .grad leaves the other as it was
+    expect(Array.from(d.grad!.toTypedArray())).toEqual(Array.from(e.toTypedArray()));
+    // attention's dq, dk, dv are views of one buffer: each .grad is a copy of its part
+    const [q, k, v] = [0, 1, 2].map(() => randn([2, 8, 16], { generator: g, requiresGrad: true }));
+    F.scaledDotProductAttention(q!, k!, v!).sum().backward();
+    const storages = new Set([q!.grad!._storage, k!.grad!._storage, v!.grad!._storage]);
+    expect(storages.size).toBe(3);
+    for (const t of [q!, k!, v!]) expect(t.grad!.numel()).toBe(t.grad!._storage.data.length);
   });
 
   it('are neither reused nor freed with createGraph (the new graph holds them)', () => {

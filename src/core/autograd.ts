@@ -319,7 +319,7 @@ export function runBackward(
           holds.protect(grad);
         }
       } else {
-        retainInto(leaf, grad, createGraph);
+        retainInto(leaf, grad, createGraph, holds.soleHolder(grad) && spansStorage(grad));
       }
       holds.drop(g);
     }
@@ -374,19 +374,26 @@ export function disownGrad(g: Tensor): void {
   ownedGrads.delete(g);
 }
 
+/** True when `t` is contiguous and spans its whole storage (not a view into a larger buffer). */
+function spansStorage(t: Tensor): boolean {
+  return t.offset === 0 && t.isContiguous() && t.numel() === t._storage.data.length;
+}
+
 /**
  * Adds `g` into `t.grad` (runs in the backward's grad mode: recorded only with createGraph).
  * The first gradient is cloned: the same tensor may reach several leaves
  * (add's vjp returns g twice), and an in-place update of one `.grad` must not change another.
+ * With `adopt` (this pass made g's storage, g alone holds it and spans it: no other gradient, leaf or
+ * view shares it) g itself becomes the `.grad`, as PyTorch steals a gradient nothing else references.
  */
-function retainInto(t: Tensor, g: Tensor, createGraph: boolean): void {
+function retainInto(t: Tensor, g: Tensor, createGraph: boolean, adopt = false): void {
   const prev = t.grad;
   if (prev !== null && !createGraph && ownedGrads.has(prev) && !prev.requiresGrad && !prev.disposed) {
     prev.add_(g);
     return;
   }
   // a disposed .grad (its storage freed while another tensor still pointed to it) counts as none
-  const grad = prev === null || prev.disposed ? g.clone() : prev.add(g);
+  const grad = prev === null || prev.disposed ? (adopt && !createGraph && !g.requiresGrad ? g : g.clone()) : prev.add(g);
   // .grad is a long-lived owner: its gradient outlives every scope (backward's own included)
   t.grad = pin(grad);
   if (!createGraph) ownedGrads.add(grad);

@@ -302,6 +302,15 @@ export class GradientHolds {
     if (s.id >= this.first && !this.protectedStorage.has(s)) s.release();
   }
 
+  /**
+   * True when this pass created `t`'s storage and, among the gradients in flight, only `t` holds it
+   * (once): nothing else this pass made can read or write it.
+   */
+  soleHolder(t: { _storage: Storage }): boolean {
+    const s = t._storage;
+    return this.enabled && s.id >= this.first && this.counts.get(s) === 1 && !this.protectedStorage.has(s);
+  }
+
   protect(t: { _storage: Storage }): void {
     this.protectedStorage.add(t._storage);
   }
