@@ -1,1 +1,0 @@
-for r in 1 2 3; do for s in plain relaxed; do echo "$s $(NABLA_BENCH_SIMD=$s NABLA_BENCH_NO_TORCH=1 npm run -s bench -- --cold $1 2>&1 | tail -1 | grep -o '"cold":[0-9.]*\|"warm":[0-9.]*' | tr '\n' ' ')"; done; done
