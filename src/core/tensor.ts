@@ -107,7 +107,9 @@ export class Tensor implements StridedView {
    * The typed array this tensor views (shared with other views of the same storage); throws once
    * disposed. NOTE: it is the raw memory, not a copy: an array taken from here must not be used
    * after the tensor is freed (dispose, the end of a scope), when the heap may hand its block to
-   * another tensor; `toTypedArray()` returns a copy.
+   * another tensor, nor after a backward pass that relocated the storage (a loop without `scope`
+   * once the wasm heap holds 16 MiB: the tensor then reads a JS-heap copy and its old block is
+   * reused). Read `t.data` again when you need it; `toTypedArray()` returns a copy.
    */
   get data(): TypedArray {
     return this._storage.data;
