@@ -384,7 +384,8 @@ function spansStorage(t: Tensor): boolean {
  * The first gradient is cloned: the same tensor may reach several leaves
  * (add's vjp returns g twice), and an in-place update of one `.grad` must not change another.
  * With `adopt` (this pass made g's storage, g alone holds it and spans it: no other gradient, leaf or
- * view shares it) g itself becomes the `.grad`, as PyTorch steals a gradient nothing else references.
+ * view shares it; GradientHolds never says so with createGraph or once user code saw the gradients)
+ * g itself becomes the `.grad`, as PyTorch steals a gradient nothing else references.
  */
 function retainInto(t: Tensor, g: Tensor, createGraph: boolean, adopt = false): void {
   const prev = t.grad;
@@ -393,7 +394,7 @@ function retainInto(t: Tensor, g: Tensor, createGraph: boolean, adopt = false): 
     return;
   }
   // a disposed .grad (its storage freed while another tensor still pointed to it) counts as none
-  const grad = prev === null || prev.disposed ? (adopt && !createGraph && !g.requiresGrad ? g : g.clone()) : prev.add(g);
+  const grad = prev === null || prev.disposed ? (adopt ? g : g.clone()) : prev.add(g);
   // .grad is a long-lived owner: its gradient outlives every scope (backward's own included)
   t.grad = pin(grad);
   if (!createGraph) ownedGrads.add(grad);

@@ -430,7 +430,6 @@ const { attention, attentionBackward } = attentionKernels({
   overBatch,
 });
 
-/** Softmax, layer norm, GELU and cross-entropy, fused (wasm/fused.ts). */
 /**
  * Elements from which a fused elementwise kernel (GELU) is split across the worker threads: about
  * 1.4 ms of work on one thread here, against 0.1–0.3 ms to wake a worker.
@@ -452,6 +451,7 @@ function overRange(n: number, kernel: 'geluForward' | 'geluBackward', args: (sta
   p.run(rest.map(([s, c]) => ({ kernel, args: args(s, c) })), () => k[kernel]!(...args(own![0], own![1])));
 }
 
+/** Softmax, layer norm, GELU and cross-entropy, fused (wasm/fused.ts). */
 const fused = fusedKernels({
   kernels: () => ensure().k,
   minElements: () => MIN_ELEMENTS,

@@ -6,7 +6,7 @@
 
 // float32: e^x (expFast4), then Φ(x) by erfc (erfcPoly4, cdf4)
 export const EXP_HI: i32 = 0; // above: +∞
-export const EXP_LO: i32 = 1; // below: subnormal results (NORMAL_MIN_LOG)
+export const EXP_LO: i32 = 1; // the float32 just above ln(2^-126): results below are subnormal
 export const LOG2E: i32 = 2;
 export const ROUND_MAGIC: i32 = 3; // 1.5·2^23: adding it rounds to an integer in the low mantissa bits
 export const LN2_HI: i32 = 4;
@@ -35,7 +35,6 @@ export const D_ROUND_MAGIC: i32 = 1; // 1.5·2^52
 export const D_LN2_HI: i32 = 2; // ln 2 in two parts (fdlibm's)
 export const D_LN2_LO: i32 = 3;
 export const D_EXP_P0: i32 = 4; // … D_EXP_P0 + 12: 1/12!, 1/11!, …, 1/2!, 1, 1
-export const D_ONE: i32 = 16;
 const F64 = memory.data<f64>([
   1.4426950408889634, 6755399441055744.0, 6.93147180369123816490e-1, 1.90821492927058770002e-10,
   1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0,

@@ -109,7 +109,7 @@ export const RSQRT: i32 = 10;
 // (EXP_LO in consts.ts is the float32 just above ln(2^-126), -87.336544: results below are subnormal;
 // EXP_ZERO_BELOW is -104, below ln(2^-150) ≈ -103.97: e^x rounds to 0)
 
-/** True when some lane of x is in [ZERO_BELOW, NORMAL_MIN_LOG): its e^x is a subnormal number. */
+/** True when some lane of x is in [EXP_ZERO_BELOW, EXP_LO): its e^x is a subnormal number. */
 @inline function anySubnormalExp(x: v128): bool {
   return v128.any_true(v128.and(f32x4.lt(x, k32(EXP_LO)), f32x4.ge(x, k32(EXP_ZERO_BELOW))));
 }
